@@ -1,0 +1,46 @@
+"""Shared fixtures: an isolated cache folder and environment for every test, and a sandbox."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import zoom_pandas as zp
+from zoom_pandas.retry import RetryPolicy
+from zoom_pandas.sandbox import Sandbox
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+#: Fast retries so fault tests take milliseconds, not seconds.
+FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_cap=0.05, max_retry_after=5.0)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No ZOOM_* variable leaks in, the cache lives in a temp folder, no default client survives."""
+    for name in list(os.environ):
+        if name.startswith("ZOOM_"):
+            monkeypatch.delenv(name)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ZOOM_PANDAS_CACHE_DIR", str(cache))
+    zp.set_default_client(None)
+    yield cache
+    zp.set_default_client(None)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A fresh sandbox on 127.0.0.1 (port chosen by the OS)."""
+    with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[zp.ZoomClient]:
+    """The real client, signed in to the sandbox with Server-to-Server OAuth."""
+    with sandbox.client(retry=FAST_RETRY) as connected:
+        yield connected

@@ -1,0 +1,66 @@
+"""Zoom meeting participant reports as typed pandas DataFrames.
+
+>>> import zoom_pandas as zp
+>>> df = zp.read_participants("857 4606 5432")          # doctest: +SKIP
+
+The widgets (``login``, ``LoginWidget``, ``MeetingPicker``) import ipywidgets on first use.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from typing import Any
+
+from zoom_pandas.cache import read_cache
+from zoom_pandas.client import ZoomClient, set_default_client
+from zoom_pandas.errors import (
+    AuthError,
+    CacheCorruptWarning,
+    CacheMiss,
+    IncompleteReportWarning,
+    MeetingNotFound,
+    PaginationError,
+    PermissionDenied,
+    RateLimited,
+    ZoomAPIError,
+    ZoomPandasError,
+    ZoomPandasWarning,
+)
+from zoom_pandas.reader import read_participants
+from zoom_pandas.retry import RetryPolicy
+
+__all__ = [
+    "AuthError",
+    "CacheCorruptWarning",
+    "CacheMiss",
+    "IncompleteReportWarning",
+    "MeetingNotFound",
+    "PaginationError",
+    "PermissionDenied",
+    "RateLimited",
+    "RetryPolicy",
+    "ZoomAPIError",
+    "ZoomClient",
+    "ZoomPandasError",
+    "ZoomPandasWarning",
+    "__version__",
+    "read_cache",
+    "read_participants",
+    "set_default_client",
+]
+
+_LAZY = {
+    "LoginWidget": "zoom_pandas.widgets",
+    "MeetingPicker": "zoom_pandas.widgets",
+    "login": "zoom_pandas.widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the widgets (and ipywidgets) only when they are asked for."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'zoom_pandas' has no attribute {name!r}")

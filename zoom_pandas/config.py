@@ -1,0 +1,101 @@
+"""Where to reach Zoom and with which credentials: keyword arguments win over ``ZOOM_*`` env vars."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import urllib.parse
+
+__all__ = ["DEFAULT_API_URL", "DEFAULT_OAUTH_URL", "ZoomConfig", "is_loopback_url"]
+
+DEFAULT_API_URL = "https://api.zoom.us/v2"
+DEFAULT_OAUTH_URL = "https://zoom.us/oauth"
+
+_ENV = {
+    "account_id": "ZOOM_ACCOUNT_ID",
+    "client_id": "ZOOM_CLIENT_ID",
+    "client_secret": "ZOOM_CLIENT_SECRET",
+    "api_url": "ZOOM_API_URL",
+    "oauth_url": "ZOOM_OAUTH_URL",
+}
+
+
+def is_loopback_url(url: str) -> bool:
+    """Return True when the URL's host is ``localhost`` or a loopback address."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _checked_url(name: str, url: str) -> str:
+    """Refuse anything but https, or http to a loopback host (the sandbox)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and is_loopback_url(url):
+        return url.rstrip("/")
+    raise ValueError(
+        f"{name} must be an https:// URL (http:// is allowed only for loopback hosts such as "
+        f"127.0.0.1), got {url!r}"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ZoomConfig:
+    """Resolved connection settings.
+
+    Parameters
+    ----------
+    account_id, client_id, client_secret : str or None
+        Server-to-Server OAuth credentials. ``client_secret`` never appears in the repr.
+    api_url : str
+        Base URL of the REST API, e.g. ``https://api.zoom.us/v2``.
+    oauth_url : str
+        Base URL of the OAuth endpoints, e.g. ``https://zoom.us/oauth``.
+    """
+
+    account_id: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = dataclasses.field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    oauth_url: str = DEFAULT_OAUTH_URL
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "api_url", _checked_url("api_url", self.api_url))
+        object.__setattr__(self, "oauth_url", _checked_url("oauth_url", self.oauth_url))
+
+    @classmethod
+    def resolve(cls, **overrides: str | None) -> ZoomConfig:
+        """Build a config from keyword arguments, falling back to ``ZOOM_*`` environment variables.
+
+        Parameters
+        ----------
+        **overrides
+            Any of ``account_id``, ``client_id``, ``client_secret``, ``api_url``, ``oauth_url``;
+            ``None`` means "not given" and falls back to the environment.
+
+        Returns
+        -------
+        ZoomConfig
+        """
+        unknown = set(overrides) - set(_ENV)
+        if unknown:
+            raise TypeError(f"unknown configuration keys: {sorted(unknown)}")
+        values: dict[str, str] = {}
+        for key, env in _ENV.items():
+            value = overrides.get(key)
+            if value is None:
+                value = os.environ.get(env) or None
+            if value is not None:
+                values[key] = value
+        return cls(**values)
+
+    @property
+    def has_server_to_server_credentials(self) -> bool:
+        """True when account id, client id and client secret are all set."""
+        return bool(self.account_id and self.client_id and self.client_secret)

@@ -1,0 +1,132 @@
+"""The zoom_pandas exception tree.
+
+::
+
+    ZoomPandasError                 every error this package raises on purpose
+    ├── ZoomAPIError                Zoom (or the sandbox) answered with an error
+    │   ├── MeetingNotFound         404, code 3001: unknown, expired or still running
+    │   ├── PermissionDenied        403, or 400 with code 200 / 4700 / 4711 (missing scope, plan)
+    │   ├── RateLimited             429 that waiting will not fix soon (daily limit)
+    │   └── AuthError               the token endpoint refused the credentials
+    ├── PaginationError             the API repeated a page token (would loop forever)
+    └── CacheMiss                   ``cache="offline"`` and nothing usable is cached
+
+    UserWarning
+    └── ZoomPandasWarning
+        ├── IncompleteReportWarning rows fetched != total_records
+        └── CacheCorruptWarning     a cached file could not be read; refetched
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = [
+    "AuthError",
+    "CacheCorruptWarning",
+    "CacheMiss",
+    "IncompleteReportWarning",
+    "MeetingNotFound",
+    "PaginationError",
+    "PermissionDenied",
+    "RateLimited",
+    "ZoomAPIError",
+    "ZoomPandasError",
+    "ZoomPandasWarning",
+]
+
+
+class ZoomPandasError(Exception):
+    """Base class of every exception raised by zoom_pandas."""
+
+
+class ZoomAPIError(ZoomPandasError):
+    """Zoom answered a request with an error.
+
+    Parameters
+    ----------
+    status_code : int or None
+        The HTTP status of the response (``None`` when no answer came: no credentials,
+        connection failures).
+    code : int or None
+        Zoom's own error code from the JSON body (``None`` when the body was not JSON).
+    message : str
+        Zoom's message, or a short description of a non-JSON body.
+    """
+
+    def __init__(self, status_code: int | None, code: int | None, message: str) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        code = f", Zoom code {self.code}" if self.code is not None else ""
+        status = f"HTTP {self.status_code}" if self.status_code is not None else "no answer"
+        return f"{status}{code}: {self.message}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.status_code, self.code, self.message))
+
+
+class MeetingNotFound(ZoomAPIError):
+    """The meeting or instance does not exist, has expired, or has not ended yet (code 3001)."""
+
+
+class PermissionDenied(ZoomAPIError):
+    """The app or account may not read this report (missing scope, free plan, other account)."""
+
+
+class AuthError(ZoomAPIError):
+    """Credentials or tokens were refused by Zoom's OAuth endpoint."""
+
+
+class RateLimited(ZoomAPIError):
+    """Zoom's rate limit was hit and retrying now would not help.
+
+    Parameters
+    ----------
+    status_code, code, message
+        As for :class:`ZoomAPIError`.
+    retry_after : datetime.datetime or None
+        When Zoom says requests may resume (UTC), if it said.
+    """
+
+    def __init__(
+        self,
+        status_code: int | None,
+        code: int | None,
+        message: str,
+        retry_after: dt.datetime | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status_code, code, message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.retry_after is not None:
+            text += f" (retry after {self.retry_after.isoformat()})"
+        return text
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.status_code, self.code, self.message, self.retry_after))
+
+
+class PaginationError(ZoomPandasError):
+    """The API returned a page token it had already returned; the result would be incomplete."""
+
+
+class CacheMiss(ZoomPandasError):
+    """Offline mode was asked for, but the cache holds no usable copy of the meeting."""
+
+
+class ZoomPandasWarning(UserWarning):
+    """Base class of the warnings zoom_pandas emits."""
+
+
+class IncompleteReportWarning(ZoomPandasWarning):
+    """The number of rows fetched differs from the ``total_records`` Zoom announced."""
+
+
+class CacheCorruptWarning(ZoomPandasWarning):
+    """A cached file could not be read; it was ignored and the meeting fetched again."""

@@ -1,0 +1,61 @@
+"""A tqdm progress bar over report pages, shown only where someone is watching."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from zoom_pandas.schema import ParticipantPage
+
+__all__ = ["PageProgress", "is_interactive"]
+
+
+def is_interactive() -> bool:
+    """True in a Jupyter kernel or when stderr is a terminal."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None:
+        shell = ipython.get_ipython()
+        if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+            return True
+    return sys.stderr.isatty()
+
+
+class PageProgress:
+    """Counts pages; opens a ``tqdm.auto`` bar on the first page once the page count is known.
+
+    Parameters
+    ----------
+    enabled : bool or None
+        ``True`` always shows a bar, ``False`` never; ``None`` shows one in interactive sessions
+        when the report has more than one page.
+    description : str
+        The bar's label.
+    """
+
+    def __init__(self, enabled: bool | None, description: str) -> None:
+        self.enabled = enabled
+        self.description = description
+        self.pages = 0
+        self.rows = 0
+        self._bar: Any = None
+
+    def update(self, page: ParticipantPage) -> None:
+        """Record one page (called by the client as each page arrives)."""
+        if self.pages == 0 and self._bar is None:
+            expected = page.page_count
+            show = self.enabled if self.enabled is not None else is_interactive() and (expected or 0) > 1
+            if show:
+                from tqdm.auto import tqdm
+
+                self._bar = tqdm(total=expected, desc=self.description, unit="page", leave=False)
+        self.pages += 1
+        self.rows += page.rows.num_rows
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(rows=self.rows, refresh=False)
+
+    def close(self) -> None:
+        """Close the bar, if one was shown."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
