@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -25,12 +26,42 @@ from requests_oauthlib import oauth2_session as _oauth_session_module
 from zoom_pandas.config import is_loopback_url
 from zoom_pandas.errors import AuthError
 
-__all__ = ["BearerAuth", "ServerToServerAuth", "loopback_transport"]
+__all__ = ["BearerAuth", "RedactSecrets", "ServerToServerAuth", "loopback_transport"]
 
 logger = logging.getLogger("zoom_pandas")
 
 #: Renew a token this many seconds before Zoom says it expires.
 RENEW_MARGIN = 300.0
+
+_SECRET_VALUE = re.compile(
+    r"""(?P<key>access_token|refresh_token|id_token|client_secret|code_verifier|\bcode|password)"""
+    r"""(?P<sep>['"]?\s*[:=]\s*['"]?)(?P<value>[^'"&,\s}]+)""",
+    re.IGNORECASE,
+)
+
+
+class RedactSecrets(logging.Filter):
+    """Blank token and secret values in log records.
+
+    requests-oauthlib logs whole token responses at DEBUG ("Obtained token {...}"); this filter,
+    attached to its loggers, keeps DEBUG logging useful without leaking credentials.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET_VALUE.sub(r"\g<key>\g<sep>***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+for _name in (
+    "requests_oauthlib.oauth2_session",
+    "oauthlib.oauth2.rfc6749.clients.base",
+    "oauthlib.oauth2.rfc6749.parameters",
+    "oauthlib.oauth2.rfc6749.tokens",
+):
+    logging.getLogger(_name).addFilter(RedactSecrets())
 
 _loopback_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "zoom_pandas_loopback_allowed", default=False

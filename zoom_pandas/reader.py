@@ -152,7 +152,8 @@ def _attrs(
         "meeting_id": meeting_id,
         "meeting_uuid": meeting_uuid,
         "total_records": total_records,
-        "fetched_at": pd.Timestamp(fetched_at),
+        # An ISO-8601 string, so DataFrame.to_parquet can store the attrs (it JSON-encodes them).
+        "fetched_at": fetched_at.isoformat(),
         "source": source,
     }
 

@@ -27,8 +27,24 @@ def test_accepted_forms(given: object, expected: object) -> None:
 
 @pytest.mark.parametrize(
     "given",
-    [0, -5, True, 3.5, None, "", "abc", "857  4606", "857_4606", "12 ab", "short==", "x" * 65,
-     "has space in uuid=====", "abc%2Fdef0123456789", 2**63, b"85746065432"],
+    [
+        0,
+        -5,
+        True,
+        3.5,
+        None,
+        "",
+        "abc",
+        "857  4606",
+        "857_4606",
+        "12 ab",
+        "short==",
+        "x" * 65,
+        "has space in uuid=====",
+        "abc%2Fdef0123456789",
+        2**63,
+        b"85746065432",
+    ],
 )
 def test_rejected_forms(given: object) -> None:
     with pytest.raises(ValueError, match="meeting"):

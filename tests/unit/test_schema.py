@@ -28,9 +28,16 @@ EXPECTED_DTYPES = {
 }
 
 
-def body(rows: list[dict[str, object]], token: str = "", total: int | None = None, indent: int | None = None) -> bytes:
-    page = {"page_count": 1, "page_size": 300, "total_records": len(rows) if total is None else total,
-            "next_page_token": token, "participants": rows}
+def body(
+    rows: list[dict[str, object]], token: str = "", total: int | None = None, indent: int | None = None
+) -> bytes:
+    page = {
+        "page_count": 1,
+        "page_size": 300,
+        "total_records": len(rows) if total is None else total,
+        "next_page_token": token,
+        "participants": rows,
+    }
     return json.dumps(page, indent=indent).encode()
 
 
@@ -39,8 +46,13 @@ def frame_of(*bodies: bytes) -> pd.DataFrame:
 
 
 def test_the_dtypes_are_the_contract() -> None:
-    row = {"name": "Ada", "join_time": "2022-03-23T06:58:09Z", "leave_time": "2022-03-23T07:02:28Z",
-           "duration": 259, "failover": False}
+    row = {
+        "name": "Ada",
+        "join_time": "2022-03-23T06:58:09Z",
+        "leave_time": "2022-03-23T07:02:28Z",
+        "duration": 259,
+        "failover": False,
+    }
     frame = frame_of(body([row]))
     assert {k: str(v) for k, v in frame.dtypes.items()} == EXPECTED_DTYPES
     assert list(PARTICIPANT_FIELDS) == list(EXPECTED_DTYPES)
@@ -75,8 +87,10 @@ def test_a_time_that_would_be_truncated_is_an_error_not_a_silent_loss() -> None:
 
 
 def test_blank_and_missing_text_is_na_and_duration_is_seconds() -> None:
-    rows = [{"name": "Guest", "id": "", "user_email": "", "duration": 90},
-            {"name": "Member", "id": "abc", "user_email": "m@example.com"}]
+    rows = [
+        {"name": "Guest", "id": "", "user_email": "", "duration": 90},
+        {"name": "Member", "id": "abc", "user_email": "m@example.com"},
+    ]
     frame = frame_of(body(rows))
     assert frame["id"].isna().tolist() == [True, False]
     assert frame["user_email"].isna().tolist() == [True, False]

@@ -42,14 +42,14 @@ class SandboxCredentials:
     user_client_secret: str = dataclasses.field(default="sandbox-oauth-secret", repr=False)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class RequestRecord:
     """One request the sandbox answered (for tests that count requests)."""
 
     method: str
     path: str
     query: dict[str, list[str]]
-    status: int
+    status: int  # 0 until answered, and for resets
 
 
 @dataclasses.dataclass
@@ -563,7 +563,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         split = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
-        status = 500
+        record = RequestRecord(method, split.path, urllib.parse.parse_qs(split.query), 0)
+        with sandbox._lock:
+            sandbox.requests.append(record)  # on arrival, so stalled requests count at once
         try:
             if sandbox.latency:
                 time.sleep(sandbox.latency)
@@ -571,15 +573,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except _ApiError as exc:
             status, body, headers = exc.status, exc.body, exc.headers
         except _Reset:
-            status = 0
             self._reset()
             return
-        finally:
-            with sandbox._lock:
-                sandbox.requests.append(
-                    RequestRecord(method, split.path, urllib.parse.parse_qs(split.query), status)
-                )
-        self._send(status, body, headers)
+        record.status = status
+        try:
+            self._send(status, body, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a stall fault)
 
     def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         sandbox = self.server.sandbox

@@ -1,0 +1,71 @@
+"""The zoom-pandas command: demo, participants, cache; expected failures print one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zoom_pandas.cli import main
+from zoom_pandas.sandbox import SandboxData
+
+
+def test_demo_prints_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "2,332 rows" in out and "people" in out and "8 pages" in out and " s over HTTP" in out
+    assert "from the Parquet cache" in out
+    assert "timestamp[us, tz=UTC][pyarrow]" in out
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_participants_to_a_file(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / f"lecture{suffix}"
+    assert main(["participants", str(SandboxData.LECTURE), "--sandbox", "--out", str(out)]) == 0
+    frame = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out)
+    assert len(frame) > 100 and "join_time" in frame.columns
+    assert "rows" in capsys.readouterr().err
+
+
+def test_participants_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["participants", "833 0000 0001", "--sandbox", "--include-registrant-id", "--no-cache"]) == 0
+    assert "Hiro Resources" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["participants", "not-a-meeting", "--sandbox"], "neither a meeting number"),
+        (["participants", "12345678901", "--sandbox"], "not found"),
+        (["participants", "833 0000 0001", "--sandbox", "--out", "x.xlsx"], ".parquet or .csv"),
+        (["participants", "833 0000 0001"], "no Zoom credentials"),
+        (["participants", "833 0000 0001", "--sandbox", "--no-cache"], None),
+    ],
+)
+def test_expected_failures_are_one_line(
+    argv: list[str], message: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(argv)
+    err = capsys.readouterr().err
+    if message is None:
+        assert code == 0
+        return
+    assert code == 1
+    error_lines = [line for line in err.splitlines() if line.startswith("zoom-pandas: error:")]
+    assert len(error_lines) == 1 and message in error_lines[0]
+    assert "Traceback" not in err
+
+
+def test_console_script_runs_as_a_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "zoom_pandas.cli", "participants", "bad id!", "--sandbox"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("zoom-pandas: error:") and "Traceback" not in done.stderr
