@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pyarrow as pa
 import requests
 import requests.auth
 
@@ -27,7 +29,7 @@ from zoom_pandas.errors import (
 )
 from zoom_pandas.meeting_ids import MeetingRef, path_segment
 from zoom_pandas.retry import RetryPolicy, parse_retry_after
-from zoom_pandas.schema import ParticipantPage, parse_page
+from zoom_pandas.schema import ParticipantPage, participants_table, read_page
 
 __all__ = ["PAGE_SIZE", "ZoomClient", "default_client", "set_default_client"]
 
@@ -104,7 +106,7 @@ class ZoomClient:
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self.session = session or requests.Session()
+        self.session = session or _environment_session(self.api_url)
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
         self.session.headers["Accept"] = "application/json"
 
@@ -278,6 +280,32 @@ class ZoomClient:
             except _PageTokenExpired as again:
                 raise again.error from expired.error
 
+    def participant_table(
+        self,
+        meeting_uuid: str,
+        *,
+        include_registrant_id: bool = False,
+        on_page: Callable[[ParticipantPage], None] | None = None,
+    ) -> tuple[pa.Table, int | None]:
+        """Every page of one instance's report as one typed table, and Zoom's ``total_records``.
+
+        Pages are fetched first (reading only their page tokens) and parsed together at the end
+        in one multithreaded Arrow read. See :meth:`participant_pages` for the parameters.
+
+        Raises
+        ------
+        ZoomAPIError
+            When a page is not a participants report (a malformed 200 answer).
+        """
+        pages = self.participant_pages(
+            meeting_uuid, include_registrant_id=include_registrant_id, on_page=on_page
+        )
+        try:
+            table = participants_table(pages, meeting_uuid)
+        except ValueError as exc:
+            raise ZoomAPIError(200, None, f"malformed participants report for {meeting_uuid}: {exc}") from exc
+        return table, pages[0].total_records if pages else None
+
     def _pages(
         self,
         path: str,
@@ -295,10 +323,7 @@ class ZoomClient:
                 if token and exc.status_code == 400 and exc.code == 300:
                     raise _PageTokenExpired(exc) from exc
                 raise
-            try:
-                page = parse_page(response.content)
-            except ValueError as exc:
-                raise ZoomAPIError(response.status_code, None, f"GET {path}: {exc}") from exc
+            page = read_page(response.content)
             pages.append(page)
             if on_page is not None:
                 on_page(page)
@@ -308,7 +333,7 @@ class ZoomClient:
             if token in seen:
                 raise PaginationError(
                     f"GET {path} returned a page token a second time after page {len(pages)}; "
-                    f"stopped after {sum(p.rows.num_rows for p in pages)} rows instead of looping"
+                    f"stopped after {len(pages)} pages instead of looping"
                 )
             seen.add(token)
 
@@ -319,6 +344,21 @@ class _PageTokenExpired(Exception):
     def __init__(self, error: ZoomAPIError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _environment_session(api_url: str) -> requests.Session:
+    """A session that reads proxy and CA-bundle settings from the environment once.
+
+    requests re-reads every environment variable on each request when ``trust_env`` is on; for
+    hundreds of report pages that was a fifth of the client's CPU time.
+    """
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(api_url))  # honours NO_PROXY
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+    return session
 
 
 def _api_error(response: requests.Response) -> ZoomAPIError:

@@ -36,7 +36,6 @@ class PageProgress:
         self.enabled = enabled
         self.description = description
         self.pages = 0
-        self.rows = 0
         self._bar: Any = None
 
     def update(self, page: ParticipantPage) -> None:
@@ -49,10 +48,8 @@ class PageProgress:
 
                 self._bar = tqdm(total=expected, desc=self.description, unit="page", leave=False)
         self.pages += 1
-        self.rows += page.rows.num_rows
         if self._bar is not None:
             self._bar.update(1)
-            self._bar.set_postfix(rows=self.rows, refresh=False)
 
     def close(self) -> None:
         """Close the bar, if one was shown."""

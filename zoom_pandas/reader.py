@@ -14,7 +14,7 @@ from zoom_pandas.client import ZoomClient, default_client
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, IncompleteReportWarning
 from zoom_pandas.meeting_ids import MeetingRef, parse_meeting_id
 from zoom_pandas.progress import PageProgress
-from zoom_pandas.schema import PARTICIPANT_FIELDS, participants_table, to_frame
+from zoom_pandas.schema import PARTICIPANT_FIELDS, to_frame
 
 __all__ = ["CacheMode", "read_participants"]
 
@@ -110,13 +110,11 @@ def read_participants(
 
     bar = PageProgress(enabled=progress, description=f"meeting {meeting_number}")
     try:
-        pages = client.participant_pages(
+        table, total_records = client.participant_table(
             meeting_uuid, include_registrant_id=include_registrant_id, on_page=bar.update
         )
     finally:
         bar.close()
-    table = participants_table(pages, meeting_uuid)
-    total_records = pages[0].total_records if pages else None
     fetched_at = dt.datetime.now(dt.timezone.utc)
     if total_records is not None and total_records != table.num_rows:
         warnings.warn(

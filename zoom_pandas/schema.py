@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -21,8 +23,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "ParticipantPage",
     "empty_participants_table",
-    "parse_page",
     "participants_table",
+    "read_page",
     "to_frame",
 ]
 
@@ -68,14 +70,18 @@ _PARSE_OPTIONS = pa_json.ParseOptions(explicit_schema=_PAGE_SCHEMA, unexpected_f
 _MIN_BLOCK = 1 << 20
 
 
+_TOKEN = re.compile(rb'"next_page_token"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_NUMBER = {key: re.compile(rb'"' + key + rb'"\s*:\s*(\d+)') for key in (b"total_records", b"page_size")}
+
+
 @dataclasses.dataclass(frozen=True)
 class ParticipantPage:
-    """One parsed page of ``GET /report/meetings/{id}/participants``.
+    """One raw page of ``GET /report/meetings/{id}/participants`` and what paging needs from it.
 
     Parameters
     ----------
-    rows : pyarrow.Table
-        The page's participant rows, fields as they travel in JSON (times still text).
+    body : bytes
+        The response body, parsed later together with the other pages.
     next_page_token : str
         Empty on the last page.
     total_records : int or None
@@ -84,7 +90,7 @@ class ParticipantPage:
         The page size Zoom applied.
     """
 
-    rows: pa.Table
+    body: bytes
     next_page_token: str
     total_records: int | None
     page_size: int | None
@@ -97,45 +103,45 @@ class ParticipantPage:
         return max(1, math.ceil(self.total_records / self.page_size))
 
 
-def parse_page(body: bytes) -> ParticipantPage:
-    """Parse one report page body with Arrow's JSON reader.
+def read_page(body: bytes) -> ParticipantPage:
+    """Read just the paging fields of a page body, without parsing its rows.
+
+    A JSON string cannot hold an unescaped quote, so ``"next_page_token": "..."`` can only match
+    a key; :func:`participants_table` checks the token against the full parse anyway.
 
     Parameters
     ----------
     body : bytes
-        The response body, one JSON object.
+        The response body.
 
     Returns
     -------
     ParticipantPage
-
-    Raises
-    ------
-    ValueError
-        If the body is not one JSON object of the report's shape.
     """
-    read_options = pa_json.ReadOptions(block_size=max(_MIN_BLOCK, len(body) + 1), use_threads=False)
-    options = _PARSE_OPTIONS
-    if b"\n" in body.strip():
-        options = pa_json.ParseOptions(
-            explicit_schema=_PAGE_SCHEMA, unexpected_field_behavior="infer", newlines_in_values=True
-        )
-    try:
-        table = pa_json.read_json(io.BytesIO(body), read_options=read_options, parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise ValueError(f"not a participants report page: {exc}") from exc
-    if table.num_rows != 1:
-        raise ValueError(f"expected one JSON object per page, got {table.num_rows}")
-    header = table.select(["next_page_token", "page_size", "total_records"]).to_pylist()[0]
-    # A missing or null "participants" flattens to zero rows with the declared fields.
-    participants = table.column("participants").combine_chunks()
-    rows = pa.Table.from_struct_array(participants.flatten())
+    token = _TOKEN.search(body)
+    numbers = {key: _NUMBER[key].search(body) for key in _NUMBER}
     return ParticipantPage(
-        rows=rows,
-        next_page_token=header["next_page_token"] or "",
-        total_records=header["total_records"],
-        page_size=header["page_size"],
+        body=body,
+        next_page_token=json.loads(b'"' + token.group(1) + b'"') if token else "",
+        total_records=int(numbers[b"total_records"].group(1)) if numbers[b"total_records"] else None,
+        page_size=int(numbers[b"page_size"].group(1)) if numbers[b"page_size"] else None,
     )
+
+
+def _parse_bodies(bodies: Sequence[bytes]) -> pa.Table:
+    """Parse page bodies in one multithreaded Arrow read: one row per page."""
+    try:
+        if any(b"\n" in body.strip() for body in bodies):  # pretty-printed: one line per page
+            bodies = [json.dumps(json.loads(body), separators=(",", ":")).encode() for body in bodies]
+        data = b"\n".join(body.strip() for body in bodies)
+        largest = max((len(body) for body in bodies), default=0)
+        read_options = pa_json.ReadOptions(block_size=max(_MIN_BLOCK, 2 * largest + 2), use_threads=True)
+        table = pa_json.read_json(io.BytesIO(data), read_options=read_options, parse_options=_PARSE_OPTIONS)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
+        raise ValueError(f"not a participants report page: {exc}") from exc
+    if table.num_rows != len(bodies):
+        raise ValueError(f"expected one JSON object per page, got {table.num_rows} for {len(bodies)} pages")
+    return table
 
 
 def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -161,12 +167,12 @@ def empty_participants_table() -> pa.Table:
     return pa.schema(list(PARTICIPANT_FIELDS.items())).empty_table()
 
 
-def participants_table(pages: Iterable[ParticipantPage], meeting_uuid: str | None) -> pa.Table:
-    """Join pages into one typed table in API row order.
+def participants_table(pages: Sequence[ParticipantPage], meeting_uuid: str | None) -> pa.Table:
+    """Parse pages into one typed table in API row order.
 
     Parameters
     ----------
-    pages : iterable of ParticipantPage
+    pages : sequence of ParticipantPage
         Every page of one meeting instance, in order.
     meeting_uuid : str or None
         Written into the ``meeting_uuid`` column of every row.
@@ -175,23 +181,32 @@ def participants_table(pages: Iterable[ParticipantPage], meeting_uuid: str | Non
     -------
     pyarrow.Table
         The known columns first (see ``PARTICIPANT_FIELDS``), then any field Zoom added.
+
+    Raises
+    ------
+    ValueError
+        If a page is not a report page, or a page token read while paging disagrees with the
+        full parse.
     """
-    tables = [page.rows for page in pages]
-    if not tables:
+    if not pages:
         return empty_participants_table()
-    raw = pa.concat_tables(tables, promote_options="permissive")
-    columns: dict[str, pa.ChunkedArray] = {
-        "meeting_uuid": pa.chunked_array([pa.nulls(raw.num_rows, pa.string()).fill_null(meeting_uuid)])
-        if meeting_uuid is not None
-        else pa.chunked_array([pa.nulls(raw.num_rows, pa.string())])
-    }
+    parsed = _parse_bodies([page.body for page in pages])
+    tokens = [token or "" for token in parsed.column("next_page_token").to_pylist()]
+    if tokens != [page.next_page_token for page in pages]:
+        raise ValueError("page tokens read while paging disagree with the parsed pages")
+    participants = parsed.column("participants")
+    raw = pa.Table.from_struct_array(pa.concat_arrays([chunk.flatten() for chunk in participants.chunks]))
+    uuid_column = pa.nulls(raw.num_rows, pa.string())
+    if meeting_uuid is not None:
+        uuid_column = uuid_column.fill_null(meeting_uuid)
+    columns: dict[str, pa.ChunkedArray | pa.Array] = {"meeting_uuid": uuid_column}
     for name, kind in PARTICIPANT_FIELDS.items():
         if name == "meeting_uuid":
             continue
         if name in raw.column_names:
             columns[name] = _typed(name, raw.column(name))
         else:
-            columns[name] = pa.chunked_array([pa.nulls(raw.num_rows, kind)])
+            columns[name] = pa.nulls(raw.num_rows, kind)
     for name in raw.column_names:
         if name not in columns:
             columns[name] = _typed(name, raw.column(name))

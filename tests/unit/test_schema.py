@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from zoom_pandas.schema import PARTICIPANT_FIELDS, parse_page, participants_table, to_frame
+from zoom_pandas.schema import PARTICIPANT_FIELDS, participants_table, read_page, to_frame
 
 EXPECTED_DTYPES = {
     "meeting_uuid": "string[pyarrow]",
@@ -42,7 +42,7 @@ def body(
 
 
 def frame_of(*bodies: bytes) -> pd.DataFrame:
-    return to_frame(participants_table([parse_page(b) for b in bodies], "uuid=="))
+    return to_frame(participants_table([read_page(b) for b in bodies], "uuid=="))
 
 
 def test_the_dtypes_are_the_contract() -> None:
@@ -116,18 +116,28 @@ def test_pages_keep_api_order_and_unify_fields() -> None:
 
 
 def test_page_metadata() -> None:
-    page = parse_page(body([{"name": "x"}] * 3, token="abc", total=700))
-    assert (page.next_page_token, page.total_records, page.page_size, page.page_count) == ("abc", 700, 300, 3)
-    assert page.rows.num_rows == 3
+    page = read_page(body([{"name": "x"}] * 3, token='a"b\\c/é', total=700))
+    assert (page.next_page_token, page.total_records, page.page_size, page.page_count) == (
+        'a"b\\c/é',
+        700,
+        300,
+        3,
+    )
+
+
+def test_a_token_inside_a_value_is_not_mistaken_for_the_page_token() -> None:
+    tricky = body([{"name": 'x","next_page_token":"evil'}], token="")
+    assert read_page(tricky).next_page_token == ""
+    assert frame_of(tricky)["name"].iloc[0] == 'x","next_page_token":"evil'
 
 
 @pytest.mark.parametrize("bad", [b"", b"not json", b"[1, 2]", b'{"participants": 5}', b"{}\n{}"])
 def test_malformed_pages_raise_value_error(bad: bytes) -> None:
     with pytest.raises(ValueError, match="page"):
-        parse_page(bad)
+        participants_table([read_page(bad)], "u")
 
 
 def test_table_is_arrow_and_frame_is_arrow_backed() -> None:
-    table = participants_table([parse_page(body([{"name": "x"}]))], "u")
+    table = participants_table([read_page(body([{"name": "x"}]))], "u")
     assert isinstance(table, pa.Table)
     assert all(isinstance(dtype, pd.ArrowDtype) for dtype in to_frame(table).dtypes)

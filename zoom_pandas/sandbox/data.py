@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import json
 import random
 from typing import Any
 
@@ -87,10 +88,24 @@ class Instance:
     seed: int
     exact_rows: int | None = None
     _rows: list[dict[str, Any]] | None = dataclasses.field(default=None, repr=False)
+    _json: dict[str, list[bytes]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def end_time(self) -> dt.datetime:
         return self.start_time + dt.timedelta(minutes=self.minutes)
+
+    def row_json(self, with_registrant: bool) -> list[bytes]:
+        """Each row serialized once (with or without ``registrant_id``), so pages are cheap to send."""
+        key = "with" if with_registrant else "without"
+        if key not in self._json:
+            self._json[key] = [
+                json.dumps(
+                    {k: v for k, v in row.items() if with_registrant or k != "registrant_id"},
+                    separators=(",", ":"),
+                ).encode()
+                for row in self.rows()
+            ]
+        return self._json[key]
 
     def rows(self) -> list[dict[str, Any]]:
         """The report's participant rows (join events), built once, registrant_id included."""
@@ -164,6 +179,7 @@ class SandboxData:
     CONFERENCE = 86420086420
     ONE_ON_ONE = 83300000001
     EMPTY_ROOM = 83300000002
+    JUST_ENDED = 83300000003
 
     def __init__(self, seed: int = 0, today: dt.date | None = None) -> None:
         self.seed = seed
@@ -226,6 +242,9 @@ class SandboxData:
         self._add(rng, self.ONE_ON_ONE, "Quick 1:1", hr, 2, [(anchor - dt.timedelta(days=2), 20, 2, "plain")])
         # Everyone left before the report was taken: a report with zero rows.
         self._add(rng, self.EMPTY_ROOM, "Empty room", hr, 2, [(anchor - dt.timedelta(days=1), 5, 0, "plain")])
+        # Ended ten minutes before the sandbox started: its report is still provisional.
+        just_now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(minutes=40)
+        self._add(rng, self.JUST_ENDED, "Stand-up that just ended", owner, 2, [(just_now, 30, 6, "plain")])
         topics = [
             "Budget review",
             "Design critique",

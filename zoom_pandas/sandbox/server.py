@@ -416,7 +416,7 @@ class Sandbox:
                 self._cursors[next_token] = _Cursor(instance, stop, time.time(), key)
         return start, stop, next_token
 
-    def _participants(self, raw_segment: str, query: dict[str, str]) -> dict[str, Any]:
+    def _participants(self, raw_segment: str, query: dict[str, str]) -> dict[str, Any] | bytes:
         instance = self._instance(raw_segment)
         faults = self._faults_for(instance)
         if query.get("next_page_token") and any(f.take("expired_page_tokens") for f in faults):
@@ -429,19 +429,22 @@ class Sandbox:
         extra: dict[str, Any] = {}
         for fault in faults:
             extra.update(fault.extra_fields)
-        page = [
-            {**{k: v for k, v in row.items() if with_registrant or k != "registrant_id"}, **extra}
-            for row in rows[start:stop]
-        ]
         page_size = min(max(int(query.get("page_size", "30")), 1), 300)
-        total = len(rows) + sum(f.total_records_delta for f in faults)
-        return {
+        header = {
             "page_count": math.ceil(len(rows) / page_size) if rows else 0,
             "page_size": page_size,
-            "total_records": total,
+            "total_records": len(rows) + sum(f.total_records_delta for f in faults),
             "next_page_token": next_token,
-            "participants": page,
         }
+        if extra:
+            page = [
+                {**{k: v for k, v in row.items() if with_registrant or k != "registrant_id"}, **extra}
+                for row in rows[start:stop]
+            ]
+            return {**header, "participants": page}
+        # Rows are serialized once per instance; a page is a join of bytes.
+        head = json.dumps(header, separators=(",", ":")).encode()[:-1]
+        return head + b',"participants":[' + b",".join(instance.row_json(with_registrant)[start:stop]) + b"]}"
 
     def _meeting_reports(self, user_id: str, query: dict[str, str]) -> dict[str, Any]:
         user = self.data.user(user_id)
@@ -546,6 +549,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
     server: _Server
     server_version = "ZoomSandbox/1"
 
@@ -658,6 +662,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if isinstance(body, (dict, list)):
             payload = json.dumps(body, separators=(",", ":")).encode()
             content_type = "application/json;charset=UTF-8"
+        elif isinstance(body, bytes):
+            payload, content_type = body, "application/json;charset=UTF-8"
         else:
             payload = str(body).encode()
             content_type = headers.pop("Content-Type", "text/plain")

@@ -1,0 +1,307 @@
+"""Benchmarks: ratios from one run, against a naive baseline and against the physical limit.
+
+Run: ``.venv/bin/python benchmarks/run.py`` (add ``--quick`` for a smaller cache benchmark).
+The sandbox runs in its own process so its work is not counted as the client's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+
+import zoom_pandas as zp
+from zoom_pandas.cache import ParticipantCache
+from zoom_pandas.sandbox import SandboxData
+from zoom_pandas.sandbox.data import Instance
+from zoom_pandas.schema import participants_table, read_page, to_frame
+
+ROWS = 100_000
+PAGE = 300
+
+
+def best_of(runs: int, work: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
+    """Fastest of ``runs`` timings of ``work``."""
+    times = []
+    for _ in range(runs):
+        started = clock()
+        work()
+        times.append(clock() - started)
+    return min(times)
+
+
+def page_bodies(rows: int) -> list[bytes]:
+    """Raw report page bodies as the sandbox (and Zoom) send them."""
+    data = SandboxData(seed=1)
+    template = data.latest_instance(SandboxData.CONFERENCE)
+    assert template is not None
+    instance = Instance(
+        uuid="bench",
+        meeting=template.meeting,
+        start_time=template.start_time,
+        minutes=template.minutes,
+        people=rows,
+        seed=7,
+        exact_rows=rows,
+    )
+    table = instance.rows()
+    bodies = []
+    for start in range(0, rows, PAGE):
+        page = table[start : start + PAGE]
+        token = f"token{start}" if start + PAGE < rows else ""
+        bodies.append(
+            json.dumps(
+                {
+                    "page_count": -(-rows // PAGE),
+                    "page_size": PAGE,
+                    "total_records": rows,
+                    "next_page_token": token,
+                    "participants": page,
+                },
+                separators=(",", ":"),
+            ).encode()
+        )
+    return bodies
+
+
+def naive_frame(bodies: list[bytes]) -> pd.DataFrame:
+    """What a notebook typically does: json.loads, json_normalize, to_datetime, to_timedelta."""
+    rows: list[dict[str, Any]] = []
+    for body in bodies:
+        rows.extend(json.loads(body)["participants"])
+    frame = pd.json_normalize(rows)
+    frame["join_time"] = pd.to_datetime(frame["join_time"], utc=True)
+    frame["leave_time"] = pd.to_datetime(frame["leave_time"], utc=True)
+    frame["duration"] = pd.to_timedelta(frame["duration"], unit="s")
+    return frame
+
+
+def typed_frame(bodies: list[bytes]) -> pd.DataFrame:
+    """zoom_pandas' conversion: page tokens by regex, one multithreaded Arrow JSON read, ArrowDtype frame."""
+    return to_frame(participants_table([read_page(b) for b in bodies], "bench"))
+
+
+def bench_conversion(bodies: list[bytes]) -> dict[str, float]:
+    rows = sum(len(json.loads(b)["participants"]) for b in bodies)
+    bare = best_of(3, lambda: [json.loads(b) for b in bodies])
+    naive = best_of(3, lambda: naive_frame(bodies))
+    ours = best_of(3, lambda: typed_frame(bodies))
+    return {
+        "rows": rows,
+        "json_loads_s": bare,
+        "naive_s": naive,
+        "ours_s": ours,
+        "speedup_vs_naive": naive / ours,
+        "ours_over_json_loads": ours / bare,
+    }
+
+
+@contextlib.contextmanager
+def sandbox_process(latency: float = 0.0) -> Iterator[dict[str, str]]:
+    """Start ``python -m zoom_pandas.sandbox`` and yield its ZOOM_* settings."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zoom_pandas.sandbox", "--latency", str(latency)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        settings: dict[str, str] = {}
+        while len(settings) < 5:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError("the sandbox process exited")
+            if line.startswith("export "):
+                name, _, value = line[len("export ") :].strip().partition("=")
+                settings[name] = value
+        yield settings
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def client_from(settings: dict[str, str]) -> zp.ZoomClient:
+    return zp.ZoomClient(
+        account_id=settings["ZOOM_ACCOUNT_ID"],
+        client_id=settings["ZOOM_CLIENT_ID"],
+        client_secret=settings["ZOOM_CLIENT_SECRET"],
+        api_url=settings["ZOOM_API_URL"],
+        oauth_url=settings["ZOOM_OAUTH_URL"],
+    )
+
+
+def naive_fetch(settings: dict[str, str], meeting: int) -> pd.DataFrame:
+    """The loop people write with a plain requests.Session (same page_size=300)."""
+    session = requests.Session()
+    token = session.post(
+        f"{settings['ZOOM_OAUTH_URL']}/token",
+        params={"grant_type": "account_credentials", "account_id": settings["ZOOM_ACCOUNT_ID"]},
+        auth=(settings["ZOOM_CLIENT_ID"], settings["ZOOM_CLIENT_SECRET"]),
+        timeout=30,
+    ).json()
+    session.headers["Authorization"] = f"Bearer {token['access_token']}"
+    api = settings["ZOOM_API_URL"]
+    uuid = session.get(f"{api}/past_meetings/{meeting}", timeout=30).json()["uuid"]
+    encoded = requests.utils.quote(uuid, safe="")
+    rows: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"page_size": PAGE}
+    while True:
+        body = session.get(f"{api}/report/meetings/{encoded}/participants", params=params, timeout=30).json()
+        rows.extend(body["participants"])
+        if not body.get("next_page_token"):
+            break
+        params["next_page_token"] = body["next_page_token"]
+    frame = pd.json_normalize(rows)
+    frame["join_time"] = pd.to_datetime(frame["join_time"], utc=True)
+    frame["leave_time"] = pd.to_datetime(frame["leave_time"], utc=True)
+    frame["duration"] = pd.to_timedelta(frame["duration"], unit="s")
+    return frame
+
+
+def bench_end_to_end() -> dict[str, float]:
+    with sandbox_process() as settings:
+        client = client_from(settings)
+        zp.read_participants(SandboxData.CONFERENCE, client=client, cache=False)  # warm the sandbox's rows
+        ours = best_of(
+            3,
+            lambda: zp.read_participants(SandboxData.CONFERENCE, client=client, cache=False, progress=False),
+            time.process_time,
+        )
+        naive = best_of(3, lambda: naive_fetch(settings, SandboxData.CONFERENCE), time.process_time)
+    return {"ours_cpu_s": ours, "naive_cpu_s": naive, "cpu_speedup": naive / ours}
+
+
+def bench_latency(latency: float = 0.03) -> dict[str, float]:
+    with sandbox_process(latency) as settings:
+        warm = client_from(settings)
+        zp.read_participants(SandboxData.CONFERENCE, client=warm, cache=False)
+        client = client_from(settings)  # a new client: the token request counts too
+        started = time.perf_counter()
+        frame = zp.read_participants(SandboxData.CONFERENCE, client=client, cache=False, progress=False)
+        wall = time.perf_counter() - started
+    requests_made = 1 + 1 + -(-len(frame) // PAGE)  # token, resolve, pages
+    return {
+        "rows": len(frame),
+        "requests": requests_made,
+        "wall_s": wall,
+        "wall_over_latency_floor": wall / (requests_made * latency),
+    }
+
+
+MEMORY_CHILD = """
+import pickle, sys, tracemalloc
+import pyarrow as pa
+sys.path.insert(0, {bench!r})
+import run
+bodies = pickle.load(open({path!r}, "rb"))
+arrow_before = pa.total_allocated_bytes()
+tracemalloc.start()
+frame = getattr(run, {name!r})(bodies)
+python_peak = tracemalloc.get_traced_memory()[1]
+arrow_peak = pa.default_memory_pool().max_memory() - arrow_before
+print(python_peak + max(arrow_peak, 0), len(frame))
+"""
+
+
+def bench_memory(bodies: list[bytes]) -> dict[str, float]:
+    """Peak memory per row of each conversion (Python heap + Arrow pool peaks), each in a fresh process."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "bodies.pkl")
+        with open(path, "wb") as handle:
+            pickle.dump(bodies, handle)
+        result: dict[str, float] = {}
+        for name in ("naive_frame", "typed_frame"):
+            code = MEMORY_CHILD.format(bench=str(Path(__file__).parent), path=path, name=name)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+            grown, rows = (int(x) for x in out.split())
+            result[f"{name}_bytes_per_row"] = grown / rows
+    result["memory_ratio_naive_over_ours"] = (
+        result["naive_frame_bytes_per_row"] / result["typed_frame_bytes_per_row"]
+    )
+    return result
+
+
+def bench_cached_read() -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder, sandbox_process() as settings:
+        os.environ["ZOOM_PANDAS_CACHE_DIR"] = folder
+        client = client_from(settings)
+        frame = zp.read_participants(SandboxData.CONFERENCE, client=client, cache="refresh")
+        uuid = frame.attrs["meeting_uuid"]
+        fetch = best_of(3, lambda: zp.read_participants(uuid, client=client, cache=False, progress=False))
+        cached = best_of(5, lambda: zp.read_participants(uuid, client=client))
+        assert zp.read_participants(uuid, client=client).attrs["source"] == "cache"
+    return {"fetch_s": fetch, "cached_s": cached, "cache_speedup": fetch / cached}
+
+
+def bench_read_cache(meetings: int, rows_each: int) -> dict[str, float]:
+    bodies = page_bodies(rows_each)
+    table = participants_table([read_page(b) for b in bodies], None)
+    end = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with tempfile.TemporaryDirectory() as folder:
+        store = ParticipantCache(folder)
+        for k in range(meetings):
+            uuid = f"bench{k:06d}AAAAAAAAAAAA=="
+            store.save(
+                table,
+                {
+                    "meeting_id": 80000000000 + k // 4,
+                    "meeting_uuid": uuid,
+                    "total_records": rows_each,
+                    "fetched_at": (end + dt.timedelta(days=1)).isoformat(),
+                    "end_time": end.isoformat(),
+                    "include_registrant_id": False,
+                },
+            )
+        files = list(store.entries())
+
+        def naive() -> pd.DataFrame:
+            return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+        ours = best_of(3, lambda: zp.read_cache(cache_dir=folder))
+        baseline = best_of(3, naive)
+        total = len(zp.read_cache(cache_dir=folder))
+    return {
+        "meetings": meetings,
+        "rows": total,
+        "read_cache_s": ours,
+        "naive_concat_s": baseline,
+        "read_cache_speedup": baseline / ours,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100 cached meetings instead of 1,000")
+    args = parser.parse_args()
+    bodies = page_bodies(ROWS)
+    results = {
+        "a_conversion_100k_rows": bench_conversion(bodies),
+        "b_end_to_end_cpu_20k_rows": bench_end_to_end(),
+        "c_latency_30ms_20k_rows": bench_latency(),
+        "d_peak_memory_100k_rows": bench_memory(bodies),
+        "e_cached_read_20k_rows": bench_cached_read(),
+        "f_read_cache": bench_read_cache(100 if args.quick else 1000, 1000),
+    }
+    for name, figures in results.items():
+        print(name)
+        for key, value in figures.items():
+            print(f"  {key:32s} {value:,.3f}" if isinstance(value, float) else f"  {key:32s} {value:,}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""``python -m zoom_pandas.sandbox``: run the Zoom sandbox as its own process until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from zoom_pandas.sandbox.server import Sandbox
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT/SIGTERM; print the URL and the ``ZOOM_*`` settings first."""
+    parser = argparse.ArgumentParser(prog="python -m zoom_pandas.sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429")
+    args = parser.parse_args(argv)
+    if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
+        parser.error("the sandbox only listens on loopback addresses")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with Sandbox(
+        host=args.host, port=args.port, seed=args.seed, latency=args.latency, rate_limit=args.rate_limit
+    ) as sandbox:
+        print(f"sandbox listening on {sandbox.url}", flush=True)
+        for name, value in sandbox.env().items():
+            print(f"export {name}={value}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
