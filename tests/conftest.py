@@ -15,6 +15,9 @@ from zoom_pandas.sandbox import Sandbox
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
+#: ZOOM_* variables as the run started, before the autouse fixture hides them (live tests only).
+LIVE_ENV = {name: value for name, value in os.environ.items() if name.startswith("ZOOM_")}
+
 #: Fast retries so fault tests take milliseconds, not seconds.
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_cap=0.05, max_retry_after=5.0)
 

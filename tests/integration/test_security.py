@@ -27,7 +27,7 @@ def test_no_secret_or_token_in_debug_logs_reprs_or_errors(
             str(caught.value),
             repr(caught.value),
         ]
-    tokens = list(sandbox._tokens)
+    tokens = list(sandbox.oauth.tokens)
     assert tokens, "the sandbox issued tokens"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "GET" in logged or "requesting" in logged  # DEBUG logging was really on

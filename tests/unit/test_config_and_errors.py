@@ -97,3 +97,27 @@ def test_errors_carry_fields_and_pickle() -> None:
 
 def test_public_names_are_sorted() -> None:
     assert zp.__all__ == sorted(zp.__all__)
+
+
+def test_token_values_are_redacted_from_oauth_debug_logs() -> None:
+    import logging
+
+    from zoom_pandas.auth import RedactSecrets
+
+    record = logging.LogRecord(
+        "requests_oauthlib.oauth2_session",
+        logging.DEBUG,
+        __file__,
+        1,
+        "Obtained token %s",
+        ({"access_token": "AAA111", "refresh_token": "RRR222", "expires_in": 3599},),
+        None,
+    )
+    RedactSecrets().filter(record)
+    message = record.getMessage()
+    assert "AAA111" not in message and "RRR222" not in message and "3599" in message
+    body = logging.LogRecord(
+        "x", logging.DEBUG, __file__, 1, 'Response text: {"access_token":"BBB333"}', None, None
+    )
+    RedactSecrets().filter(body)
+    assert "BBB333" not in body.getMessage()

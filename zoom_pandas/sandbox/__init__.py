@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults
-from zoom_pandas.sandbox.server import Sandbox, SandboxCredentials
+from zoom_pandas.sandbox.oauth import SandboxCredentials
+from zoom_pandas.sandbox.server import Sandbox
 
 __all__ = ["Faults", "Sandbox", "SandboxCredentials", "SandboxData"]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
-import hashlib
 import http.server
 import json
 import logging
@@ -20,26 +18,19 @@ from typing import Any
 
 from zoom_pandas.sandbox.data import Instance, SandboxData
 from zoom_pandas.sandbox.faults import Faults, TokenBucket
+from zoom_pandas.sandbox.oauth import (
+    DEFAULT_SCOPES,
+    SandboxCredentials,
+    SandboxError,
+    SandboxOAuth,
+    zoom_error,
+)
 
 __all__ = ["Sandbox", "SandboxCredentials"]
 
 logger = logging.getLogger("zoom_pandas.sandbox")
 
-ACCESS_TOKEN_SECONDS = 3599
-AUTH_CODE_SECONDS = 300
 REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
-DEFAULT_SCOPES = "report:read:admin meeting:read:admin user:read:admin"
-
-
-@dataclasses.dataclass(frozen=True)
-class SandboxCredentials:
-    """The sandbox's made-up app credentials (they open nothing but the sandbox)."""
-
-    account_id: str = "sandbox-account"
-    client_id: str = "sandbox-s2s-client"
-    client_secret: str = dataclasses.field(default="sandbox-s2s-secret", repr=False)
-    user_client_id: str = "sandbox-oauth-client"
-    user_client_secret: str = dataclasses.field(default="sandbox-oauth-secret", repr=False)
 
 
 @dataclasses.dataclass
@@ -58,20 +49,6 @@ class _Cursor:
     offset: int
     created: float
     key: str
-
-
-class _ApiError(Exception):
-    def __init__(
-        self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-
-def _zoom_error(status: int, code: int, message: str, **headers: str) -> _ApiError:
-    return _ApiError(status, {"code": code, "message": message}, headers)
 
 
 class Sandbox:
@@ -120,13 +97,9 @@ class Sandbox:
         self.latency = latency
         self.rate_limiter = TokenBucket(rate_limit) if rate_limit else None
         self.page_token_ttl = page_token_ttl
-        self.scopes = scopes
+        self.oauth = SandboxOAuth(self.credentials, scopes, lambda: self.url)
         self.faults: dict[str, Faults] = {}
         self.requests: list[RequestRecord] = []
-        self.authorize_requests: list[dict[str, str]] = []
-        self._tokens: dict[str, tuple[float, str]] = {}
-        self._refresh_tokens: dict[str, str] = {}
-        self._codes: dict[str, dict[str, Any]] = {}
         self._cursors: dict[str, _Cursor] = {}
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
@@ -237,111 +210,7 @@ class Sandbox:
 
     def revoke_tokens(self) -> None:
         """Invalidate every access token, as Zoom does when an app is deactivated or rotated."""
-        with self._lock:
-            self._tokens.clear()
-
-    # -- OAuth ----------------------------------------------------------------------------------
-
-    def _issue(self, scope: str, refresh: bool) -> dict[str, Any]:
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = (time.time() + ACCESS_TOKEN_SECONDS, scope)
-        body: dict[str, Any] = {
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": ACCESS_TOKEN_SECONDS,
-            "scope": scope,
-            "api_url": self.url,
-        }
-        if refresh:
-            refresh_token = secrets.token_urlsafe(32)
-            with self._lock:
-                self._refresh_tokens[refresh_token] = scope
-            body["refresh_token"] = refresh_token
-        return body
-
-    def _token_endpoint(self, form: dict[str, str], authorization: str) -> dict[str, Any]:
-        creds = self.credentials
-        basic_id, basic_secret = _basic(authorization)
-        grant = form.get("grant_type", "")
-        invalid_client = _ApiError(
-            401, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
-        )
-        if grant == "account_credentials":
-            if (basic_id, basic_secret) != (creds.client_id, creds.client_secret):
-                raise invalid_client
-            if form.get("account_id") != creds.account_id:
-                raise _ApiError(400, {"reason": "Invalid account_id", "error": "invalid_request"})
-            return self._issue(self.scopes, refresh=False)
-        # User OAuth: a confidential client sends Basic auth, a public (PKCE) client only its id.
-        client_id = basic_id or form.get("client_id", "")
-        if client_id != creds.user_client_id or (basic_id and basic_secret != creds.user_client_secret):
-            raise invalid_client
-        if grant == "authorization_code":
-            with self._lock:
-                code = self._codes.pop(form.get("code", ""), None)
-            if code is None or code["client_id"] != client_id:
-                raise _ApiError(400, {"reason": "Invalid authorization code", "error": "invalid_grant"})
-            if time.time() - code["created"] > AUTH_CODE_SECONDS:
-                raise _ApiError(
-                    400, {"reason": "Authorization code has expired", "error": "invalid_grant", "code": 4733}
-                )
-            if form.get("redirect_uri") != code["redirect_uri"]:
-                raise _ApiError(400, {"reason": "Redirect URI mismatch", "error": "invalid_request"})
-            if code["challenge"]:
-                verifier = form.get("code_verifier", "")
-                if code["method"] == "S256":
-                    digest = hashlib.sha256(verifier.encode()).digest()
-                    expected = base64.urlsafe_b64encode(digest).decode().rstrip("=")
-                else:
-                    expected = verifier
-                if not secrets.compare_digest(expected, code["challenge"]):
-                    raise _ApiError(400, {"reason": "Invalid code_verifier", "error": "invalid_grant"})
-            return self._issue(self.scopes, refresh=True)
-        if grant == "refresh_token":
-            with self._lock:
-                scope = self._refresh_tokens.pop(form.get("refresh_token", ""), None)  # rotation
-            if scope is None:
-                raise _ApiError(400, {"reason": "Invalid Token!", "error": "invalid_request"})
-            return self._issue(scope, refresh=True)
-        raise _ApiError(400, {"reason": "Unsupported grant type", "error": "unsupported_grant_type"})
-
-    def _authorize(self, query: dict[str, str]) -> str:
-        """Auto-approve an authorization request; return where to redirect the browser."""
-        self.authorize_requests.append(dict(query))
-        if query.get("response_type") != "code" or query.get("client_id") != self.credentials.user_client_id:
-            raise _ApiError(400, {"reason": "Invalid client_id or response_type", "error": "invalid_request"})
-        redirect_uri = query.get("redirect_uri", "")
-        if not redirect_uri:
-            raise _ApiError(400, {"reason": "Missing redirect_uri", "error": "invalid_request"})
-        code = secrets.token_urlsafe(24)
-        with self._lock:
-            self._codes[code] = {
-                "client_id": query["client_id"],
-                "redirect_uri": redirect_uri,
-                "challenge": query.get("code_challenge", ""),
-                "method": query.get("code_challenge_method", "plain"),
-                "created": time.time(),
-            }
-        answer = {"code": code}
-        if "state" in query:
-            answer["state"] = query["state"]
-        joiner = "&" if "?" in redirect_uri else "?"
-        return f"{redirect_uri}{joiner}{urllib.parse.urlencode(answer)}"
-
-    def expire_authorization_codes(self) -> None:
-        """Age every pending authorization code past Zoom's five minutes."""
-        with self._lock:
-            for code in self._codes.values():
-                code["created"] -= AUTH_CODE_SECONDS + 1
-
-    def _check_token(self, authorization: str) -> str:
-        scheme, _, token = authorization.partition(" ")
-        with self._lock:
-            expires, scope = self._tokens.get(token, (0.0, ""))
-        if scheme.lower() != "bearer" or expires < time.time():
-            raise _zoom_error(401, 124, "Invalid access token.")
-        return scope
+        self.oauth.revoke_tokens()
 
     # -- API ------------------------------------------------------------------------------------
 
@@ -354,12 +223,12 @@ class Sandbox:
         if segments[:1] == ["users"] and len(segments) == 2:
             user = self.data.user(segments[1])
             if user is None:
-                raise _zoom_error(404, 1001, f"User does not exist: {segments[1]}.")
+                raise zoom_error(404, 1001, f"User does not exist: {segments[1]}.")
             return _user_body(user, self.credentials.account_id)
         if segments[:1] == ["past_meetings"] and len(segments) in (2, 3):
             if len(segments) == 3 and segments[2] == "instances":
                 if not segments[1].isdigit() or int(segments[1]) not in self.data.meetings:
-                    raise _zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
+                    raise zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
                 meeting = self.data.meetings[int(segments[1])]
                 return {
                     "meetings": [
@@ -375,20 +244,20 @@ class Sandbox:
         if segments[:2] == ["report", "meetings"] and len(segments) == 4 and segments[3] == "participants":
             _require_scope(scope, REPORT_SCOPES)
             return self._participants(segments[2], query)
-        raise _zoom_error(404, 404, "The requested resource was not found.")
+        raise zoom_error(404, 404, "The requested resource was not found.")
 
     def _instance(self, raw_segment: str) -> Instance:
         """Decode a path segment as Zoom does and find the instance (latest for a bare id)."""
         once = urllib.parse.unquote(raw_segment)
         if once.startswith("/") or "//" in once:
             # Zoom's front end turns a single-encoded "/" back into a path separator.
-            raise _zoom_error(404, 3001, f"Meeting {once} not found or has expired.")
+            raise zoom_error(404, 3001, f"Meeting {once} not found or has expired.")
         value = urllib.parse.unquote(once) if "%" in once else once
         instance = (
             self.data.latest_instance(int(value)) if value.isdigit() else self.data.instances.get(value)
         )
         if instance is None:
-            raise _zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
+            raise zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
         return instance
 
     def _page(
@@ -398,7 +267,7 @@ class Sandbox:
         try:
             page_size = int(query.get("page_size", "30"))
         except ValueError:
-            raise _zoom_error(400, 300, "Validation Failed.") from None
+            raise zoom_error(400, 300, "Validation Failed.") from None
         page_size = min(max(page_size, 1), 300)
         start = 0
         token = query.get("next_page_token", "")
@@ -406,7 +275,7 @@ class Sandbox:
             with self._lock:
                 cursor = self._cursors.get(token)
             if cursor is None or cursor.key != key or time.time() - cursor.created > self.page_token_ttl:
-                raise _zoom_error(400, 300, "The next page token is invalid or expired.")
+                raise zoom_error(400, 300, "The next page token is invalid or expired.")
             start = cursor.offset
         stop = min(len(rows), start + page_size)
         next_token = ""
@@ -420,7 +289,7 @@ class Sandbox:
         instance = self._instance(raw_segment)
         faults = self._faults_for(instance)
         if query.get("next_page_token") and any(f.take("expired_page_tokens") for f in faults):
-            raise _zoom_error(400, 300, "The next page token is either invalid or has expired.")
+            raise zoom_error(400, 300, "The next page token is either invalid or has expired.")
         rows = instance.rows()
         start, stop, next_token = self._page(rows, query, f"participants:{instance.uuid}", instance)
         if next_token and any(f.repeat_page_token for f in faults):
@@ -449,19 +318,19 @@ class Sandbox:
     def _meeting_reports(self, user_id: str, query: dict[str, str]) -> dict[str, Any]:
         user = self.data.user(user_id)
         if user is None:
-            raise _zoom_error(404, 1001, f"User {user_id} not exist or not belong to this account.")
+            raise zoom_error(404, 1001, f"User {user_id} not exist or not belong to this account.")
         try:
             first = dt.date.fromisoformat(query["from"])
             last = dt.date.fromisoformat(query["to"])
         except (KeyError, ValueError):
-            raise _zoom_error(400, 300, "Validation Failed: from and to (yyyy-mm-dd) are required.") from None
+            raise zoom_error(400, 300, "Validation Failed: from and to (yyyy-mm-dd) are required.") from None
         today = dt.datetime.now(dt.timezone.utc).date()
         if last < first:
-            raise _zoom_error(400, 300, "Validation Failed: 'to' is before 'from'.")
+            raise zoom_error(400, 300, "Validation Failed: 'to' is before 'from'.")
         if (last - first).days > 31:
-            raise _zoom_error(400, 300, "The date range for the report is limited to a month.")
+            raise zoom_error(400, 300, "The date range for the report is limited to a month.")
         if first < today - dt.timedelta(days=183):
-            raise _zoom_error(400, 300, "The month must fall within the past six months.")
+            raise zoom_error(400, 300, "The month must fall within the past six months.")
         held = sorted(
             (
                 i
@@ -488,21 +357,7 @@ class Sandbox:
 
 def _require_scope(granted: str, accepted: tuple[str, ...]) -> None:
     if not set(granted.split()) & set(accepted):
-        raise _zoom_error(
-            400, 4711, f"Invalid access token, does not contain scopes:[{', '.join(accepted)}]."
-        )
-
-
-def _basic(authorization: str) -> tuple[str, str]:
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return "", ""
-    try:
-        decoded = base64.b64decode(value).decode()
-    except (ValueError, UnicodeDecodeError):
-        return "", ""
-    client_id, _, secret = decoded.partition(":")
-    return urllib.parse.unquote_plus(client_id), urllib.parse.unquote_plus(secret)
+        raise zoom_error(400, 4711, f"Invalid access token, does not contain scopes:[{', '.join(accepted)}].")
 
 
 def _user_body(user: Any, account_id: str) -> dict[str, Any]:
@@ -574,7 +429,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if sandbox.latency:
                 time.sleep(sandbox.latency)
             status, body, headers = self._route(method, split.path, query)
-        except _ApiError as exc:
+        except SandboxError as exc:
             status, body, headers = exc.status, exc.body, exc.headers
         except _Reset:
             self._reset()
@@ -591,27 +446,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[-1] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
             form.update({k: v for k, v in query.items() if k not in form})
-            return 200, sandbox._token_endpoint(form, self.headers.get("Authorization", "")), {}
+            return 200, sandbox.oauth.token_endpoint(form, self.headers.get("Authorization", "")), {}
         if method == "GET" and path == "/oauth/authorize":
-            return 302, "", {"Location": sandbox._authorize(query)}
+            return 302, "", {"Location": sandbox.oauth.authorize(query)}
         segments = path.split("/")[1:]
         if method != "GET" or segments[:1] != ["v2"] or "" in segments[1:]:
-            raise _zoom_error(404, 404, "The requested resource was not found.")
+            raise zoom_error(404, 404, "The requested resource was not found.")
         instance = None
         if segments[1:3] == ["report", "meetings"] and len(segments) > 3:
             try:
                 instance = sandbox._instance(segments[3])
-            except (_ApiError, IndexError):
+            except (SandboxError, IndexError):
                 instance = None
         self._apply_faults(sandbox._faults_for(instance))
         if sandbox.rate_limiter is not None and not sandbox.rate_limiter.allow():
-            raise _zoom_error(
+            raise zoom_error(
                 429,
                 429,
                 "You have reached the maximum per-second rate limit for this API. Try again later.",
                 **{"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"},
             )
-        scope = sandbox._check_token(self.headers.get("Authorization", ""))
+        scope = sandbox.oauth.check_token(self.headers.get("Authorization", ""))
         return 200, sandbox._api(segments[1:], query, scope), {}
 
     def _apply_faults(self, faults: list[Faults]) -> None:
@@ -623,16 +478,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if fault.take("stalls"):
                 time.sleep(fault.stall_seconds)
             if fault.take("server_errors"):
-                raise _zoom_error(503, 503, "Service temporarily unavailable.")
+                raise zoom_error(503, 503, "Service temporarily unavailable.")
             if fault.take("html_errors"):
-                raise _ApiError(
+                raise SandboxError(
                     403,
                     "<html><head><title>403 Forbidden</title></head><body>Request blocked</body></html>",
                     {"Content-Type": "text/html"},
                 )
             if fault.daily_limited:
                 tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-                raise _zoom_error(
+                raise zoom_error(
                     429,
                     429,
                     "You have reached the maximum daily rate limit for this API. Refer to the "
@@ -649,14 +504,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = fault.retry_after
-                raise _zoom_error(
+                raise zoom_error(
                     429,
                     429,
                     "You have reached the maximum per-second rate limit for this API. Try again later.",
                     **headers,
                 )
             if fault.take("invalid_tokens"):
-                raise _zoom_error(401, 124, "Invalid access token.")
+                raise zoom_error(401, 124, "Invalid access token.")
 
     def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
         if isinstance(body, (dict, list)):
