@@ -96,15 +96,16 @@ def _install_loopback_check() -> None:
 
 
 @contextlib.contextmanager
-def loopback_transport(url: str) -> Iterator[None]:
-    """Within this block, let oauthlib use ``url`` over plain http if its host is loopback.
+def loopback_transport(*urls: str) -> Iterator[None]:
+    """Within this block, let oauthlib use plain http to loopback hosts, if any of ``urls`` needs it.
 
     Parameters
     ----------
-    url : str
-        The OAuth URL about to be used. Non-loopback URLs change nothing.
+    *urls : str
+        The OAuth URLs about to be used (token endpoint, redirect URI). If none is an http URL
+        to a loopback host, nothing changes.
     """
-    if not (url.lower().startswith("http://") and is_loopback_url(url)):
+    if not any(url.lower().startswith("http://") and is_loopback_url(url) for url in urls):
         yield
         return
     _install_loopback_check()

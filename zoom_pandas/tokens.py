@@ -1,0 +1,95 @@
+"""Where user OAuth tokens live between sessions: a private JSON file, replaced atomically.
+
+Zoom rotates refresh tokens (the old one stops working once a new one is issued), so every token
+answer is saved before it is used; a crash between the two must never leave a stale file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+__all__ = ["NoTokenStore", "TokenFile", "TokenStore", "default_token_file"]
+
+
+class TokenStore:
+    """Strategy for keeping tokens: subclasses load, save and clear one token dict."""
+
+    def load(self) -> dict[str, Any] | None:
+        """The saved token, or None."""
+        raise NotImplementedError
+
+    def save(self, token: dict[str, Any]) -> None:
+        """Persist ``token`` (replacing any earlier one)."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Forget the saved token."""
+        raise NotImplementedError
+
+
+class NoTokenStore(TokenStore):
+    """Keep nothing: every session signs in again (shared machines, tests)."""
+
+    def load(self) -> dict[str, Any] | None:
+        return None
+
+    def save(self, token: dict[str, Any]) -> None:
+        return None
+
+    def clear(self) -> None:
+        return None
+
+
+def default_token_file(client_id: str) -> Path:
+    """``{user config dir}/zoom-pandas/tokens/{client_id}.json``."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in client_id)
+    return Path(platformdirs.user_config_dir("zoom-pandas", appauthor=False)) / "tokens" / f"{safe}.json"
+
+
+class TokenFile(TokenStore):
+    """A JSON file of mode 0600 in a 0700 folder, written via temp file + fsync + ``os.replace``.
+
+    Parameters
+    ----------
+    path : path-like
+        Where the token lives.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.path)!r})"
+
+    def load(self) -> dict[str, Any] | None:
+        try:
+            token = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # unreadable: sign in again rather than fail
+        return token if isinstance(token, dict) else None
+
+    def save(self, token: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.path.parent, 0o700)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(token, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o600)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
