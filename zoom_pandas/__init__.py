@@ -27,6 +27,7 @@ from zoom_pandas.errors import (
     ZoomPandasError,
     ZoomPandasWarning,
 )
+from zoom_pandas.meetings import read_instances, read_meetings
 from zoom_pandas.reader import read_participants
 from zoom_pandas.retry import RetryPolicy
 
@@ -46,6 +47,8 @@ __all__ = [
     "ZoomPandasWarning",
     "__version__",
     "read_cache",
+    "read_instances",
+    "read_meetings",
     "read_participants",
     "set_default_client",
 ]

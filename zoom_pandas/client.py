@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -222,6 +222,27 @@ class ZoomClient:
         if not isinstance(body, dict):
             raise ZoomAPIError(response.status_code, None, f"GET {path}: expected a JSON object")
         return body
+
+    def paged_json(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Yield each page of a ``next_page_token``-paged endpoint (list endpoints, not reports).
+
+        Raises
+        ------
+        PaginationError
+            When a page token comes back a second time.
+        """
+        seen: set[str] = set()
+        query = dict(params or {})
+        while True:
+            body = self.get_json(path, query)
+            yield body
+            token = str(body.get("next_page_token") or "")
+            if not token:
+                return
+            if token in seen:
+                raise PaginationError(f"GET {path} returned a page token a second time")
+            seen.add(token)
+            query["next_page_token"] = token
 
     @staticmethod
     def _wait(seconds: float, path: str, reason: str, attempt: int) -> None:

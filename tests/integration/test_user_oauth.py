@@ -79,7 +79,7 @@ def test_expired_code_says_what_to_do(sandbox: Sandbox, store: TokenFile) -> Non
     auth = user_auth(sandbox, store)
     redirected = approve(auth.authorization_url())
     sandbox.oauth.expire_authorization_codes()
-    with pytest.raises(zp.AuthError, match="expired.*5 minutes.*again"):
+    with pytest.raises(zp.AuthError, match=r"expired.*5 minutes.*again"):
         auth.complete(redirected)
 
 
