@@ -6,6 +6,7 @@ answer is saved before it is used; a crash between the two must never leave a st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -14,7 +15,16 @@ from typing import Any
 
 import platformdirs
 
-__all__ = ["NoTokenStore", "TokenFile", "TokenStore", "default_token_file"]
+__all__ = [
+    "KeyringTokenStore",
+    "NoTokenStore",
+    "TokenFile",
+    "TokenStore",
+    "default_token_file",
+    "default_token_store",
+]
+
+KEYRING_SERVICE = "zoom-pandas"
 
 
 class TokenStore:
@@ -93,3 +103,52 @@ class TokenFile(TokenStore):
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+class KeyringTokenStore(TokenStore):
+    """The operating system's keyring (through the ``keyring`` package), one entry per client id.
+
+    Parameters
+    ----------
+    client_id : str
+        The OAuth app's client id (the entry's user name).
+    """
+
+    def __init__(self, client_id: str) -> None:
+        import keyring
+
+        self._keyring = keyring
+        self.client_id = client_id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self.client_id!r})"
+
+    def load(self) -> dict[str, Any] | None:
+        text = self._keyring.get_password(KEYRING_SERVICE, self.client_id)
+        if not text:
+            return None
+        try:
+            token = json.loads(text)
+        except ValueError:
+            return None
+        return token if isinstance(token, dict) else None
+
+    def save(self, token: dict[str, Any]) -> None:
+        self._keyring.set_password(KEYRING_SERVICE, self.client_id, json.dumps(token))
+
+    def clear(self) -> None:
+        with contextlib.suppress(self._keyring.errors.PasswordDeleteError):
+            self._keyring.delete_password(KEYRING_SERVICE, self.client_id)
+
+
+def default_token_store(client_id: str) -> TokenStore:
+    """The keyring when ``keyring`` is installed with a usable backend, else a :class:`TokenFile`."""
+    try:
+        import keyring
+        import keyring.backends.fail
+    except ImportError:
+        return TokenFile(default_token_file(client_id))
+    backend = keyring.get_keyring()
+    if isinstance(backend, keyring.backends.fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+        return TokenFile(default_token_file(client_id))
+    return KeyringTokenStore(client_id)

@@ -25,7 +25,7 @@ from requests_oauthlib import OAuth2Session
 from zoom_pandas.auth import BearerAuth, loopback_transport, raise_for_token_response
 from zoom_pandas.config import DEFAULT_OAUTH_URL
 from zoom_pandas.errors import AuthError
-from zoom_pandas.tokens import TokenFile, TokenStore, default_token_file
+from zoom_pandas.tokens import TokenStore, default_token_store
 
 __all__ = ["REPORT_SCOPES", "LoopbackRedirect", "UserOAuth"]
 
@@ -50,7 +50,8 @@ class UserOAuth(BearerAuth):
     redirect_uri : str
         Registered in the app; a loopback address (Zoom ignores the port for loopback URIs).
     store : TokenStore, optional
-        Where tokens persist (default: a 0600 file under the user config dir).
+        Where tokens persist (default: the system keyring when ``keyring`` is installed with a
+        working backend, else a 0600 file under the user config dir).
     timeout : float or (float, float)
         Timeout of token requests.
 
@@ -76,7 +77,7 @@ class UserOAuth(BearerAuth):
         self._client_secret = client_secret
         self.oauth_url = oauth_url.rstrip("/")
         self.redirect_uri = redirect_uri
-        self.store = store if store is not None else TokenFile(default_token_file(client_id))
+        self.store = store if store is not None else default_token_store(client_id)
         self.timeout = timeout
         self._session = OAuth2Session(
             client_id,
@@ -289,6 +290,7 @@ class LoopbackRedirect:
         return self.url
 
     def close(self) -> None:
-        """Stop listening."""
+        """Stop listening; a pending :meth:`wait` returns at once (with an error if nothing came)."""
         self._server.shutdown()
         self._server.server_close()
+        self._done.set()

@@ -67,7 +67,9 @@ def test_wrong_secret_is_one_readable_line(sandbox: Sandbox) -> None:
 
 
 def test_user_oauth_paste_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    monkeypatch.setattr("zoom_pandas.user_oauth.default_token_file", lambda client_id: tmp_path / "t.json")  # type: ignore[operator]
+    monkeypatch.setattr(
+        "zoom_pandas.user_oauth.default_token_store", lambda client_id: TokenFile(tmp_path / "t.json")
+    )  # type: ignore[operator]
     login = zw.LoginWidget(api_url=sandbox.api_url, oauth_url=sandbox.oauth_url)
     login.mode.value = "user"
     login.oauth_client_id.value = sandbox.credentials.user_client_id
