@@ -7,8 +7,6 @@ import datetime as dt
 import http.server
 import json
 import logging
-import math
-import secrets
 import socket
 import struct
 import threading
@@ -16,7 +14,8 @@ import time
 import urllib.parse
 from typing import Any
 
-from zoom_pandas.sandbox.data import Instance, SandboxData
+from zoom_pandas.sandbox.api import ZoomApi
+from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults, TokenBucket
 from zoom_pandas.sandbox.oauth import (
     DEFAULT_SCOPES,
@@ -30,8 +29,6 @@ __all__ = ["Sandbox", "SandboxCredentials"]
 
 logger = logging.getLogger("zoom_pandas.sandbox")
 
-REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
-
 
 @dataclasses.dataclass
 class RequestRecord:
@@ -43,15 +40,7 @@ class RequestRecord:
     status: int  # 0 until answered, and for resets
 
 
-@dataclasses.dataclass
-class _Cursor:
-    instance: Instance | None
-    offset: int
-    created: float
-    key: str
-
-
-class Sandbox:
+class Sandbox(ZoomApi):
     """A local Zoom emulator over real HTTP, started in a background thread.
 
     Parameters
@@ -100,7 +89,7 @@ class Sandbox:
         self.oauth = SandboxOAuth(self.credentials, scopes, lambda: self.url)
         self.faults: dict[str, Faults] = {}
         self.requests: list[RequestRecord] = []
-        self._cursors: dict[str, _Cursor] = {}
+        self._cursors = {}
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.sandbox = self
@@ -211,189 +200,6 @@ class Sandbox:
     def revoke_tokens(self) -> None:
         """Invalidate every access token, as Zoom does when an app is deactivated or rotated."""
         self.oauth.revoke_tokens()
-
-    # -- API ------------------------------------------------------------------------------------
-
-    def _faults_for(self, instance: Instance | None) -> list[Faults]:
-        keys = ["*"] + ([instance.uuid, str(instance.meeting.id)] if instance else [])
-        with self._lock:
-            return [self.faults[k] for k in keys if k in self.faults]
-
-    def _api(self, segments: list[str], query: dict[str, str], scope: str) -> Any:
-        if segments[:1] == ["users"] and len(segments) == 2:
-            user = self.data.user(segments[1])
-            if user is None:
-                raise zoom_error(404, 1001, f"User does not exist: {segments[1]}.")
-            return _user_body(user, self.credentials.account_id)
-        if segments[:1] == ["past_meetings"] and len(segments) in (2, 3):
-            if len(segments) == 3 and segments[2] == "instances":
-                if not segments[1].isdigit() or int(segments[1]) not in self.data.meetings:
-                    raise zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
-                meeting = self.data.meetings[int(segments[1])]
-                return {
-                    "meetings": [
-                        {"uuid": i.uuid, "start_time": i.start_time.strftime("%Y-%m-%dT%H:%M:%SZ")}
-                        for i in meeting.instances
-                    ]
-                }
-            if len(segments) == 2:
-                return self._instance(segments[1]).summary()
-        if segments[:2] == ["report", "users"] and len(segments) == 4 and segments[3] == "meetings":
-            _require_scope(scope, ("report:read:admin", "report:read:user:admin"))
-            return self._meeting_reports(segments[2], query)
-        if segments[:2] == ["report", "meetings"] and len(segments) == 4 and segments[3] == "participants":
-            _require_scope(scope, REPORT_SCOPES)
-            return self._participants(segments[2], query)
-        raise zoom_error(404, 404, "The requested resource was not found.")
-
-    def _instance(self, raw_segment: str) -> Instance:
-        """Decode a path segment as Zoom does and find the instance (latest for a bare id)."""
-        once = urllib.parse.unquote(raw_segment)
-        if once.startswith("/") or "//" in once:
-            # Zoom's front end turns a single-encoded "/" back into a path separator.
-            raise zoom_error(404, 3001, f"Meeting {once} not found or has expired.")
-        value = urllib.parse.unquote(once) if "%" in once else once
-        instance = (
-            self.data.latest_instance(int(value)) if value.isdigit() else self.data.instances.get(value)
-        )
-        if instance is None:
-            raise zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
-        return instance
-
-    def _page(
-        self, rows: list[Any], query: dict[str, str], key: str, instance: Instance | None
-    ) -> tuple[int, int, str]:
-        """Apply page_size / next_page_token; return (start, stop, next token)."""
-        try:
-            page_size = int(query.get("page_size", "30"))
-        except ValueError:
-            raise zoom_error(400, 300, "Validation Failed.") from None
-        page_size = min(max(page_size, 1), 300)
-        start = 0
-        token = query.get("next_page_token", "")
-        if token:
-            with self._lock:
-                cursor = self._cursors.get(token)
-            if cursor is None or cursor.key != key or time.time() - cursor.created > self.page_token_ttl:
-                raise zoom_error(400, 300, "The next page token is invalid or expired.")
-            start = cursor.offset
-        stop = min(len(rows), start + page_size)
-        next_token = ""
-        if stop < len(rows):
-            next_token = secrets.token_urlsafe(24)
-            with self._lock:
-                self._cursors[next_token] = _Cursor(instance, stop, time.time(), key)
-        return start, stop, next_token
-
-    def _participants(self, raw_segment: str, query: dict[str, str]) -> dict[str, Any] | bytes:
-        instance = self._instance(raw_segment)
-        faults = self._faults_for(instance)
-        if query.get("next_page_token") and any(f.take("expired_page_tokens") for f in faults):
-            raise zoom_error(400, 300, "The next page token is either invalid or has expired.")
-        rows = instance.rows()
-        start, stop, next_token = self._page(rows, query, f"participants:{instance.uuid}", instance)
-        if next_token and any(f.repeat_page_token for f in faults):
-            next_token = query.get("next_page_token") or next_token
-        with_registrant = query.get("include_fields", "") == "registrant_id"
-        extra: dict[str, Any] = {}
-        for fault in faults:
-            extra.update(fault.extra_fields)
-        page_size = min(max(int(query.get("page_size", "30")), 1), 300)
-        header = {
-            "page_count": math.ceil(len(rows) / page_size) if rows else 0,
-            "page_size": page_size,
-            "total_records": len(rows) + sum(f.total_records_delta for f in faults),
-            "next_page_token": next_token,
-        }
-        if extra:
-            page = [
-                {**{k: v for k, v in row.items() if with_registrant or k != "registrant_id"}, **extra}
-                for row in rows[start:stop]
-            ]
-            return {**header, "participants": page}
-        # Rows are serialized once per instance; a page is a join of bytes.
-        head = json.dumps(header, separators=(",", ":")).encode()[:-1]
-        return head + b',"participants":[' + b",".join(instance.row_json(with_registrant)[start:stop]) + b"]}"
-
-    def _meeting_reports(self, user_id: str, query: dict[str, str]) -> dict[str, Any]:
-        user = self.data.user(user_id)
-        if user is None:
-            raise zoom_error(404, 1001, f"User {user_id} not exist or not belong to this account.")
-        try:
-            first = dt.date.fromisoformat(query["from"])
-            last = dt.date.fromisoformat(query["to"])
-        except (KeyError, ValueError):
-            raise zoom_error(400, 300, "Validation Failed: from and to (yyyy-mm-dd) are required.") from None
-        today = dt.datetime.now(dt.timezone.utc).date()
-        if last < first:
-            raise zoom_error(400, 300, "Validation Failed: 'to' is before 'from'.")
-        if (last - first).days > 31:
-            raise zoom_error(400, 300, "The date range for the report is limited to a month.")
-        if first < today - dt.timedelta(days=183):
-            raise zoom_error(400, 300, "The month must fall within the past six months.")
-        held = sorted(
-            (
-                i
-                for m in self.data.meetings.values()
-                if m.host == user
-                for i in m.instances
-                if first <= i.start_time.date() <= last and i.people >= 2
-            ),
-            key=lambda i: i.start_time,
-        )
-        key = f"meetings:{user.id}:{first}:{last}"
-        start, stop, next_token = self._page(held, query, key, None)
-        page_size = min(max(int(query.get("page_size", "30")), 1), 300)
-        return {
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "page_count": math.ceil(len(held) / page_size) if held else 0,
-            "page_size": page_size,
-            "total_records": len(held),
-            "next_page_token": next_token,
-            "meetings": [_meeting_report(i) for i in held[start:stop]],
-        }
-
-
-def _require_scope(granted: str, accepted: tuple[str, ...]) -> None:
-    if not set(granted.split()) & set(accepted):
-        raise zoom_error(400, 4711, f"Invalid access token, does not contain scopes:[{', '.join(accepted)}].")
-
-
-def _user_body(user: Any, account_id: str) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "display_name": user.display_name,
-        "email": user.email,
-        "type": 2,
-        "role_name": "Owner" if user.email.startswith("owner") else "Admin",
-        "timezone": user.timezone,
-        "account_id": account_id,
-        "status": "active",
-    }
-
-
-def _meeting_report(instance: Instance) -> dict[str, Any]:
-    summary = instance.summary()
-    return {
-        "uuid": summary["uuid"],
-        "id": summary["id"],
-        "type": summary["type"],
-        "topic": summary["topic"],
-        "user_name": summary["user_name"],
-        "user_email": summary["user_email"],
-        "start_time": summary["start_time"],
-        "end_time": summary["end_time"],
-        "duration": summary["duration"],
-        "total_minutes": summary["total_minutes"],
-        "participants_count": summary["participants_count"],
-        "source": "Zoom",
-        "has_screen_share": False,
-        "has_recording": False,
-        "has_chat": True,
-    }
 
 
 class _Server(http.server.ThreadingHTTPServer):
