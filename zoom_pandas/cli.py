@@ -11,22 +11,15 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from zoom_pandas import __version__
 from zoom_pandas.cache import ParticipantCache, cache_dir
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.reader import CacheMode, read_participants
+from zoom_pandas.schema import count_people
 
 __all__ = ["main"]
-
-
-def count_people(frame: pd.DataFrame) -> int:
-    """Distinct people: by account id, else email, else display name."""
-    who = frame["participant_user_id"].fillna(frame["user_email"]).fillna(frame["name"])
-    return int(who.nunique())
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ __all__ = [
     "PARTICIPANT_FIELDS",
     "SCHEMA_VERSION",
     "ParticipantPage",
+    "count_people",
     "empty_participants_table",
     "participants_table",
     "read_page",
@@ -231,3 +232,12 @@ def to_frame(table: pa.Table, attrs: dict[str, object] | None = None) -> pd.Data
     if attrs:
         frame.attrs.update(attrs)
     return frame
+
+
+def count_people(frame: pd.DataFrame) -> int:
+    """Distinct people in a participants frame: by account id, else email, else display name.
+
+    Guests have no account id and often no email, so two guests with one name count once.
+    """
+    who = frame["participant_user_id"].fillna(frame["user_email"]).fillna(frame["name"])
+    return int(who.nunique())

@@ -26,6 +26,7 @@ from zoom_pandas.client import ZoomClient, default_client, set_default_client
 from zoom_pandas.config import ZoomConfig
 from zoom_pandas.meetings import read_instances, read_meetings
 from zoom_pandas.reader import read_participants
+from zoom_pandas.schema import count_people
 from zoom_pandas.user_oauth import LoopbackRedirect, UserOAuth
 
 __all__ = ["LoginWidget", "MeetingPicker", "login"]
@@ -381,7 +382,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self.status.value = "Loading…"
         with self.output:
             frame = read_participants(self.instance.value, client=self.client, progress=True)
-        people = frame["participant_user_id"].fillna(frame["user_email"]).fillna(frame["name"]).nunique()
+        people = count_people(frame)
         self.df = frame
         self.status.value = (
             f"Loaded <b>{len(frame):,}</b> rows, <b>{people:,}</b> people "

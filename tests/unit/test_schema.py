@@ -141,3 +141,16 @@ def test_table_is_arrow_and_frame_is_arrow_backed() -> None:
     table = participants_table([read_page(body([{"name": "x"}]))], "u")
     assert isinstance(table, pa.Table)
     assert all(isinstance(dtype, pd.ArrowDtype) for dtype in to_frame(table).dtypes)
+
+
+def test_count_people_falls_back_from_account_to_email_to_name() -> None:
+    from zoom_pandas.schema import count_people
+
+    rows = [
+        {"participant_user_id": "acc1", "user_email": "a@x.org", "name": "Ada"},
+        {"participant_user_id": "acc1", "user_email": "a@x.org", "name": "Ada (phone)"},  # a rejoin
+        {"participant_user_id": "", "user_email": "g@x.org", "name": "Guest"},
+        {"participant_user_id": "", "user_email": "", "name": "Walk-in"},
+        {"participant_user_id": "", "user_email": "", "name": "Walk-in"},
+    ]
+    assert count_people(frame_of(body(rows))) == 3
