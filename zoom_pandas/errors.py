@@ -14,7 +14,8 @@
     UserWarning
     └── ZoomPandasWarning
         ├── IncompleteReportWarning rows fetched != total_records
-        └── CacheCorruptWarning     a cached file could not be read; refetched
+        ├── CacheCorruptWarning     a cached file could not be read; refetched
+        └── CacheWriteWarning       a fetched report could not be cached; returned anyway
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "AuthError",
     "CacheCorruptWarning",
     "CacheMiss",
+    "CacheWriteWarning",
     "IncompleteReportWarning",
     "MeetingNotFound",
     "PaginationError",
@@ -130,3 +132,8 @@ class IncompleteReportWarning(ZoomPandasWarning):
 
 class CacheCorruptWarning(ZoomPandasWarning):
     """A cached file could not be read; it was ignored and the meeting fetched again."""
+
+
+class CacheWriteWarning(ZoomPandasWarning):
+    """A fetched report could not be written to the cache (disk full, permissions); the frame is
+    returned all the same and the previous cached copy, if any, is left as it was."""

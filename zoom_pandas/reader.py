@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from zoom_pandas.cache import CachedReport, ParticipantCache
 from zoom_pandas.client import ZoomClient, default_client
-from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, IncompleteReportWarning
+from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, IncompleteReportWarning
 from zoom_pandas.meeting_ids import MeetingRef, parse_meeting_id
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.schema import PARTICIPANT_FIELDS, to_frame
@@ -125,18 +125,23 @@ def read_participants(
             stacklevel=2,
         )
     if store is not None:
-        store.save(
-            table,
-            {
-                "meeting_id": meeting_number,
-                "meeting_uuid": meeting_uuid,
-                "total_records": total_records,
-                "fetched_at": fetched_at.isoformat(),
-                "start_time": instance.get("start_time"),
-                "end_time": instance.get("end_time"),
-                "include_registrant_id": include_registrant_id,
-            },
-        )
+        metadata = {
+            "meeting_id": meeting_number,
+            "meeting_uuid": meeting_uuid,
+            "total_records": total_records,
+            "fetched_at": fetched_at.isoformat(),
+            "start_time": instance.get("start_time"),
+            "end_time": instance.get("end_time"),
+            "include_registrant_id": include_registrant_id,
+        }
+        try:
+            store.save(table, metadata)
+        except OSError as exc:  # the fetched rows are still good: do not lose them
+            warnings.warn(
+                f"could not cache meeting {meeting_uuid} in {store.root} ({exc}); returning it uncached",
+                CacheWriteWarning,
+                stacklevel=2,
+            )
     return to_frame(
         table,
         _attrs(meeting_number, meeting_uuid, total_records, fetched_at, "api"),
