@@ -28,7 +28,7 @@ from zoom_pandas.errors import (
     ZoomAPIError,
 )
 from zoom_pandas.meeting_ids import MeetingRef, path_segment
-from zoom_pandas.retry import RetryPolicy, parse_retry_after
+from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
 from zoom_pandas.schema import ParticipantPage, participants_table, read_page
 
 __all__ = ["PAGE_SIZE", "ZoomClient", "default_client", "set_default_client"]
@@ -68,6 +68,9 @@ class ZoomClient:
         Connect and read timeouts in seconds.
     retry : RetryPolicy, optional
         Backoff and rate-limit limits.
+    requests_per_second : float, optional
+        Pace requests to stay under Zoom's per-second limit instead of meeting 429s
+        (e.g. 10 for the Heavy label on Pro, 40 on Business). Default: no pacing.
 
     Examples
     --------
@@ -88,6 +91,7 @@ class ZoomClient:
         session: requests.Session | None = None,
         timeout: float | tuple[float, float] = (10.0, 60.0),
         retry: RetryPolicy | None = None,
+        requests_per_second: float | None = None,
     ) -> None:
         self.config = ZoomConfig.resolve(
             account_id=account_id,
@@ -106,6 +110,7 @@ class ZoomClient:
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self._pacer = Pacer(requests_per_second) if requests_per_second else None
         self.session = session or _environment_session(self.api_url)
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
         self.session.headers["Accept"] = "application/json"
@@ -162,6 +167,8 @@ class ZoomClient:
         rate_limit_waits = 0
         token_renewed = False
         while True:
+            if self._pacer is not None:
+                self._pacer.wait()
             try:
                 response = self.session.get(url, params=params, auth=self.auth, timeout=self.timeout)
             except _TRANSIENT as exc:
