@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -162,7 +163,8 @@ class ZoomClient:
                 "no Zoom credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, "
                 "pass them to ZoomClient, or sign in with zoom_pandas.login()",
             )
-        url = f"{self.api_url}{path}"
+        # The query is encoded here once: requests' own params handling re-checks types on every call.
+        url = f"{self.api_url}{path}?{urllib.parse.urlencode(params)}" if params else f"{self.api_url}{path}"
         failures = 0
         rate_limit_waits = 0
         token_renewed = False
@@ -170,7 +172,7 @@ class ZoomClient:
             if self._pacer is not None:
                 self._pacer.wait()
             try:
-                response = self.session.get(url, params=params, auth=self.auth, timeout=self.timeout)
+                response = self.session.get(url, auth=self.auth, timeout=self.timeout)
             except _TRANSIENT as exc:
                 failures += 1
                 if failures >= self.retry.max_attempts:
