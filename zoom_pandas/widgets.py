@@ -52,6 +52,19 @@ def _error_line(exc: BaseException) -> str:
     return f"<span style='color:#b00020'>{html.escape(text)}</span>"
 
 
+def _run_busy(work: Callable[[], object], status: widgets.HTML, *buttons: widgets.Button) -> None:
+    """Run a click's work with its buttons disabled; show any error in ``status`` in one line."""
+    for button in buttons:
+        button.disabled = True
+    try:
+        work()
+    except Exception as exc:  # shown to the user in one line
+        status.value = _error_line(exc)
+    finally:
+        for button in buttons:
+            button.disabled = False
+
+
 def _local(moment: Any, zone: dt.tzinfo, pattern: str = "%a %d %b %Y %H:%M") -> str:
     """A UTC timestamp as local wall-clock text."""
     return str(pd.Timestamp(moment).tz_convert(zone).strftime(pattern))
@@ -140,13 +153,7 @@ class LoginWidget(widgets.VBox):  # type: ignore[misc]
         return self.client is not None
 
     def _busy(self, button: widgets.Button, work: Callable[[], object]) -> None:
-        button.disabled = True
-        try:
-            work()
-        except Exception as exc:  # shown to the user in one line
-            self.status.value = _error_line(exc)
-        finally:
-            button.disabled = False
+        _run_busy(work, self.status, button)
 
     def _accept(self, client: ZoomClient) -> None:
         """Check the client with ``/users/me``; make it the default."""
@@ -320,17 +327,8 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self._callbacks.append(callback)
 
     def _busy(self, work: Callable[[], object]) -> None:
-        buttons = (self.find_button, self.load_button)
-        before = [b.disabled for b in buttons]
-        for button in buttons:
-            button.disabled = True
-        try:
-            work()
-        except Exception as exc:  # shown to the user in one line
-            self.status.value = _error_line(exc)
-        finally:
-            self.find_button.disabled = before[0]
-            self.load_button.disabled = self.instance.value is None
+        _run_busy(work, self.status, self.find_button, self.load_button)
+        self.load_button.disabled = self.instance.value is None  # nothing to load yet
 
     def _zone(self) -> dt.tzinfo:
         try:

@@ -89,7 +89,9 @@ def test_user_oauth_paste_back(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 def test_picker_finds_picks_and_loads(signed_in: zp.ZoomClient) -> None:
     picker = zp.MeetingPicker()
     loaded: list[pd.DataFrame] = []
+    busy: list[bool] = []
     picker.on_load(loaded.append)
+    picker.on_load(lambda _: busy.append(picker.load_button.disabled and picker.find_button.disabled))
     assert picker.load_button.disabled
     picker.find_button.click()
     labels = [label for label, _ in picker.meeting.options]
@@ -100,6 +102,7 @@ def test_picker_finds_picks_and_loads(signed_in: zp.ZoomClient) -> None:
     picker.instance.value = picker.instance.options[2][1]
     picker.load_button.click()
     assert picker.df is not None and loaded and loaded[0] is picker.df
+    assert busy == [True]  # both buttons were disabled while loading
     assert picker.df.attrs["meeting_uuid"] == picker.instance.value
     assert "rows" in picker.status.value and "people" in picker.status.value
     assert not picker.find_button.disabled and not picker.load_button.disabled
