@@ -89,6 +89,7 @@ class Instance:
     exact_rows: int | None = None
     _rows: list[dict[str, Any]] | None = dataclasses.field(default=None, repr=False)
     _json: dict[str, list[bytes]] = dataclasses.field(default_factory=dict, repr=False)
+    _summary: dict[str, Any] | None = dataclasses.field(default=None, repr=False)
 
     @property
     def end_time(self) -> dt.datetime:
@@ -114,7 +115,12 @@ class Instance:
         return self._rows
 
     def summary(self) -> dict[str, Any]:
-        """The ``GET /past_meetings/{id}`` body for this instance."""
+        """The ``GET /past_meetings/{id}`` body for this instance (built once)."""
+        if self._summary is None:
+            self._summary = self._build_summary()
+        return self._summary
+
+    def _build_summary(self) -> dict[str, Any]:
         host = self.meeting.host
         return {
             "id": self.meeting.id,
