@@ -25,7 +25,7 @@ fi
 # Keep Jupyter and IPython state inside the checkout, not in $HOME.
 export JUPYTER_CONFIG_DIR="$PWD/.jh/cfg" JUPYTER_DATA_DIR="$PWD/.jh/data"
 export JUPYTER_RUNTIME_DIR="$PWD/.jh/rt" IPYTHONDIR="$PWD/.jh/ipy"
-# Never talk to the real Zoom from CI unless credentials were given on purpose.
+# Keep any cache written outside the tests' own temp folders inside the checkout too.
 export ZOOM_PANDAS_CACHE_DIR="${ZOOM_PANDAS_CACHE_DIR:-$PWD/.jh/cache}"
 
 .venv/bin/ruff check zoom_pandas tests benchmarks
