@@ -33,6 +33,8 @@ __all__ = ["CachedReport", "ParticipantCache", "cache_dir", "read_cache"]
 METADATA_KEY = b"zoom_pandas"
 #: A report fetched sooner than this after the meeting ended may still grow (Zoom: up to 30 min).
 SETTLING_TIME = dt.timedelta(hours=1)
+#: What reading a damaged or foreign cache file can raise.
+CACHE_READ_ERRORS = (OSError, ValueError, KeyError, pa.ArrowException)
 _DICTIONARY_COLUMNS = ["meeting_uuid", "customer_key", "failover", "status", "bo_mtg_id"]
 _PARTITIONING = pa_ds.partitioning(pa.schema([("meeting_id", pa.int64())]), flavor="hive")
 
@@ -151,7 +153,7 @@ class ParticipantCache:
         for path in self.entries(meeting_id):
             try:
                 found.append(_metadata_of(path))
-            except (OSError, ValueError, KeyError, pa.ArrowException):
+            except CACHE_READ_ERRORS:
                 continue
         return found
 

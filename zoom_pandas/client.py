@@ -11,7 +11,7 @@ import os
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import requests
@@ -35,6 +35,8 @@ from zoom_pandas.schema import ParticipantPage, participants_table, read_page
 __all__ = ["PAGE_SIZE", "ZoomClient", "default_client", "set_default_client"]
 
 logger = logging.getLogger("zoom_pandas")
+
+PageT = TypeVar("PageT")
 
 #: Zoom's largest page size for report endpoints.
 PAGE_SIZE = 300
@@ -223,14 +225,7 @@ class ZoomClient:
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET and decode a JSON object (see :meth:`get`)."""
-        response = self.get(path, params)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise ZoomAPIError(response.status_code, None, f"GET {path}: response is not JSON") from exc
-        if not isinstance(body, dict):
-            raise ZoomAPIError(response.status_code, None, f"GET {path}: expected a JSON object")
-        return body
+        return _json_object(self.get(path, params), path)
 
     def paged_json(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Yield each page of a ``next_page_token``-paged endpoint (list endpoints, not reports).
@@ -240,16 +235,34 @@ class ZoomClient:
         PaginationError
             When a page token comes back a second time.
         """
+
+        def json_page(response: requests.Response) -> tuple[dict[str, Any], str]:
+            body = _json_object(response, path)
+            return body, str(body.get("next_page_token") or "")
+
+        yield from self._paginate(path, params, json_page)
+
+    def _paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        read: Callable[[requests.Response], tuple[PageT, str]],
+    ) -> Iterator[PageT]:
+        """GET page after page until the token is empty; a repeated token is a PaginationError."""
         seen: set[str] = set()
         query = dict(params or {})
+        pages = 0
         while True:
-            body = self.get_json(path, query)
-            yield body
-            token = str(body.get("next_page_token") or "")
+            page, token = read(self.get(path, query))
+            pages += 1
+            yield page
             if not token:
                 return
             if token in seen:
-                raise PaginationError(f"GET {path} returned a page token a second time")
+                raise PaginationError(
+                    f"GET {path} returned a page token a second time after page {pages}; "
+                    "stopped instead of looping"
+                )
             seen.add(token)
             query["next_page_token"] = token
 
@@ -343,29 +356,22 @@ class ZoomClient:
         on_page: Callable[[ParticipantPage], None] | None,
     ) -> list[ParticipantPage]:
         pages: list[ParticipantPage] = []
-        seen: set[str] = set()
-        token = ""
-        while True:
-            params = {**base, "next_page_token": token} if token else base
-            try:
-                response = self.get(path, params)
-            except ZoomAPIError as exc:
-                if token and exc.status_code == 400 and exc.code == 300:
-                    raise _PageTokenExpired(exc) from exc
-                raise
+
+        def report_page(response: requests.Response) -> tuple[ParticipantPage, str]:
             page = read_page(response.content)
-            pages.append(page)
-            if on_page is not None:
-                on_page(page)
-            token = page.next_page_token
-            if not token:
-                return pages
-            if token in seen:
-                raise PaginationError(
-                    f"GET {path} returned a page token a second time after page {len(pages)}; "
-                    f"stopped after {len(pages)} pages instead of looping"
-                )
-            seen.add(token)
+            return page, page.next_page_token
+
+        try:
+            for page in self._paginate(path, base, report_page):
+                pages.append(page)
+                if on_page is not None:
+                    on_page(page)
+        except ZoomAPIError as exc:
+            # Every request after the first carries a page token; code 300 there means it expired.
+            if pages and exc.status_code == 400 and exc.code == 300:
+                raise _PageTokenExpired(exc) from exc
+            raise
+        return pages
 
 
 class _PageTokenExpired(Exception):
@@ -389,6 +395,17 @@ def _environment_session(api_url: str) -> requests.Session:
         session.verify = bundle
     session.trust_env = False
     return session
+
+
+def _json_object(response: requests.Response, path: str) -> dict[str, Any]:
+    """A successful response's body as a JSON object, or ZoomAPIError."""
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise ZoomAPIError(response.status_code, None, f"GET {path}: response is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ZoomAPIError(response.status_code, None, f"GET {path}: expected a JSON object")
+    return body
 
 
 def _api_error(response: requests.Response) -> ZoomAPIError:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.cache import CachedReport, ParticipantCache
+from zoom_pandas.cache import CACHE_READ_ERRORS, CachedReport, ParticipantCache
 from zoom_pandas.client import ZoomClient, default_client
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, IncompleteReportWarning
 from zoom_pandas.meeting_ids import MeetingRef, parse_meeting_id
@@ -180,7 +180,7 @@ def _usable(store: ParticipantCache, path: Any, include_registrant_id: bool) -> 
         if report.provisional or report.include_registrant_id != include_registrant_id:
             return None
         return _cached_frame(report, report.read())
-    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+    except CACHE_READ_ERRORS as exc:
         warnings.warn(
             f"ignoring the damaged cache file {path.name} ({type(exc).__name__}); fetching again",
             CacheCorruptWarning,
@@ -197,7 +197,7 @@ def _offline(store: ParticipantCache, meeting: MeetingRef, include_registrant_id
         try:
             report = store.describe(path)
             table = report.read()
-        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        except CACHE_READ_ERRORS as exc:
             raise CacheMiss(f"the cached file for {meeting!r} is unreadable: {exc}") from exc
     else:
         newest = store.newest(meeting)
@@ -206,7 +206,7 @@ def _offline(store: ParticipantCache, meeting: MeetingRef, include_registrant_id
         report = newest
         try:
             table = report.read()
-        except (OSError, pa.ArrowException) as exc:
+        except CACHE_READ_ERRORS as exc:
             raise CacheMiss(f"the cached file for meeting {meeting} is unreadable: {exc}") from exc
     if include_registrant_id and not report.include_registrant_id:
         raise CacheMiss(

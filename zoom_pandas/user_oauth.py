@@ -199,12 +199,13 @@ class UserOAuth(BearerAuth):
             if self._token is not None:
                 self._token = {**self._token, "expires_at": 0}
 
-    def _save(self, token: dict[str, Any]) -> None:
+    def _save(self, token: dict[str, Any]) -> dict[str, Any]:
         """Save first, then use: the previous refresh token is already invalid at Zoom."""
         token = dict(token)
         token.setdefault("expires_at", time.time() + float(token.get("expires_in", 3600)))
         self.store.save(token)
         self._token = token
+        return token
 
     def _new_token(self) -> dict[str, Any]:
         refresh = (self._token or {}).get("refresh_token")
@@ -229,10 +230,7 @@ class UserOAuth(BearerAuth):
                     exc.code,
                     f"{exc.message}; the saved sign-in is no longer valid, sign in again",
                 ) from exc
-        token = dict(token)
-        token.setdefault("expires_at", time.time() + float(token.get("expires_in", 3600)))
-        self.store.save(token)
-        return token
+        return self._save(token)
 
 
 class LoopbackRedirect:
