@@ -283,6 +283,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self._client = client
         self.df: pd.DataFrame | None = None
         self.meetings: pd.DataFrame | None = None
+        self._tz: dt.tzinfo = dt.timezone.utc  # the listed user's zone, for labels
         self._callbacks: list[Callable[[pd.DataFrame], object]] = []
         today = dt.datetime.now(dt.timezone.utc).date()
         self.user = widgets.Text(value=user_id, description="User")
@@ -344,8 +345,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
             self.user.value.strip() or "me", start=self.start.value, end=self.end.value, client=self.client
         )
         self.meetings = meetings
-        zone = self._zone()
-        self._tz = zone
+        self._tz = zone = self._zone()
         options = []
         for meeting_id, held in meetings.groupby("id", sort=False):
             latest = held.iloc[0]
@@ -365,7 +365,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
 
     def _pick_meeting(self) -> None:
         instances = read_instances(int(self.meeting.value), client=self.client)
-        zone = getattr(self, "_tz", dt.timezone.utc)
+        zone = self._tz
         self.instance.options = [
             (_local(row.start_time, zone, "%a %d %b %Y %H:%M %Z"), row.uuid) for row in instances.itertuples()
         ]
