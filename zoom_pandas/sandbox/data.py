@@ -1,7 +1,8 @@
-"""Deterministic synthetic Zoom data: users, recurring meetings, instances and participant rows.
+"""Deterministic synthetic Zoom data: users, recurring meetings and webinars, their instances.
 
 Everything derives from one seed and one anchor day, so the same sandbox answers the same way in
-every test, notebook and benchmark. Participant rows are built on first use and kept.
+every test, notebook and benchmark. Participant rows (:mod:`zoom_pandas.sandbox.rows`) are built
+on first use and kept.
 """
 
 from __future__ import annotations
@@ -13,52 +14,9 @@ import json
 import random
 from typing import Any
 
-__all__ = ["Instance", "Meeting", "SandboxData", "User"]
+from zoom_pandas.sandbox.rows import iso, participant_rows
 
-_FIRST = [
-    "Ada",
-    "Grace",
-    "Alan",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Margaret",
-    "Ken",
-    "Frances",
-    "John",
-    "Radia",
-    "Tim",
-    "Hedy",
-    "Claude",
-    "Katherine",
-    "Dennis",
-    "Sophie",
-    "Linus",
-    "Anita",
-    "Guido",
-]
-_LAST = [
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Hamilton",
-    "Thompson",
-    "Allen",
-    "McCarthy",
-    "Perlman",
-    "Berners-Lee",
-    "Lamarr",
-    "Shannon",
-    "Johnson",
-    "Ritchie",
-    "Wilson",
-    "Torvalds",
-    "Borg",
-    "van Rossum",
-]
+__all__ = ["Instance", "Meeting", "SandboxData", "User"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +36,7 @@ class User:
 
 @dataclasses.dataclass
 class Instance:
-    """One held occurrence of a meeting: its UUID, times and how its participants behave."""
+    """One held occurrence of a meeting or webinar: its UUID, times and how its participants behave."""
 
     uuid: str
     meeting: Meeting
@@ -111,7 +69,7 @@ class Instance:
     def rows(self) -> list[dict[str, Any]]:
         """The report's participant rows (join events), built once, registrant_id included."""
         if self._rows is None:
-            self._rows = _participant_rows(self)
+            self._rows = participant_rows(self)
         return self._rows
 
     def summary(self) -> dict[str, Any]:
@@ -130,8 +88,8 @@ class Instance:
             "topic": self.meeting.topic,
             "user_name": host.display_name,
             "user_email": host.email,
-            "start_time": _iso(self.start_time),
-            "end_time": _iso(self.end_time),
+            "start_time": iso(self.start_time),
+            "end_time": iso(self.end_time),
             "duration": self.minutes,
             "total_minutes": sum(int(r["duration"]) for r in self.rows()) // 60,
             "participants_count": self.people,
@@ -142,7 +100,7 @@ class Instance:
 
 @dataclasses.dataclass
 class Meeting:
-    """A meeting number with one or more instances (recurring meetings have several)."""
+    """A meeting or webinar number with one or more instances (recurring ones have several)."""
 
     id: int
     topic: str
@@ -150,9 +108,10 @@ class Meeting:
     type: int
     instances: list[Instance] = dataclasses.field(default_factory=list)
 
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    @property
+    def is_webinar(self) -> bool:
+        """Zoom's webinar types: 5 webinar, 6 recurring without fixed time, 9 recurring fixed time."""
+        return self.type in (5, 6, 9)
 
 
 def _uuid(rng: random.Random, shape: str = "plain") -> str:
@@ -168,7 +127,10 @@ def _uuid(rng: random.Random, shape: str = "plain") -> str:
 
 
 class SandboxData:
-    """The sandbox account's users and meetings.
+    """The sandbox account's users, meetings and webinars.
+
+    Meetings and webinars live in separate dicts, as Zoom keeps them in separate namespaces:
+    a webinar number is unknown to the meeting routes and vice versa.
 
     Parameters
     ----------
@@ -186,6 +148,9 @@ class SandboxData:
     ONE_ON_ONE = 83300000001
     EMPTY_ROOM = 83300000002
     JUST_ENDED = 83300000003
+    #: Stable webinar numbers (held by events@example.com).
+    WEBINAR_SERIES = 94455667788
+    BIG_WEBINAR = 96677889900
 
     def __init__(self, seed: int = 0, today: dt.date | None = None) -> None:
         self.seed = seed
@@ -208,6 +173,8 @@ class SandboxData:
         ]
         self.meetings: dict[int, Meeting] = {}
         self.instances: dict[str, Instance] = {}
+        self.webinars: dict[int, Meeting] = {}
+        self.webinar_instances: dict[str, Instance] = {}
         owner, teacher, events, hr = self.users
         anchor = dt.datetime.combine(self.today, dt.time(15, 0), tzinfo=dt.timezone.utc)
         # Weekly sync: 6 instances, one UUID starting with "/" and one containing "//".
@@ -273,6 +240,19 @@ class SandboxData:
                 2,
                 [(start, rng.choice([15, 30, 45, 60]), rng.randrange(2, 40), "plain")],
             )
+        self._add_webinars(anchor, events)
+
+    def _add_webinars(self, anchor: dt.datetime, host: User) -> None:
+        """Webinars draw from their own generator, so adding them left every meeting unchanged."""
+        rng = random.Random(f"webinars:{self.seed}")
+        # Weekly webinar: 4 instances, one UUID starting with "/" and one containing "//".
+        shapes = ["plain", "slash-first", "double-slash", "plain"]
+        held = [(anchor - dt.timedelta(days=7 * (4 - k), hours=-2), 60, 40, shapes[k]) for k in range(4)]
+        self._add(rng, self.WEBINAR_SERIES, "Weekly product webinar", host, 9, held)
+        big = [(anchor - dt.timedelta(days=5), 90, 1100, "plain")]
+        self._add(rng, self.BIG_WEBINAR, "Annual keynote webinar", host, 5, big).instances[
+            0
+        ].exact_rows = 2500
 
     def _add(
         self,
@@ -284,6 +264,9 @@ class SandboxData:
         held: list[tuple[dt.datetime, int, int, str]],
     ) -> Meeting:
         meeting = Meeting(id=number, topic=topic, host=host, type=kind)
+        meetings, instances = (
+            (self.webinars, self.webinar_instances) if meeting.is_webinar else (self.meetings, self.instances)
+        )
         for start, minutes, people, shape in held:
             instance = Instance(
                 uuid=_uuid(rng, shape),
@@ -294,8 +277,8 @@ class SandboxData:
                 seed=rng.randrange(2**32),
             )
             meeting.instances.append(instance)
-            self.instances[instance.uuid] = instance
-        self.meetings[number] = meeting
+            instances[instance.uuid] = instance
+        meetings[number] = meeting
         return meeting
 
     def user(self, user_id: str) -> User | None:
@@ -306,74 +289,13 @@ class SandboxData:
 
     def latest_instance(self, number: int) -> Instance | None:
         """The most recent instance of a meeting number (what Zoom answers for a bare id)."""
-        meeting = self.meetings.get(number)
-        return max(meeting.instances, key=lambda i: i.start_time) if meeting else None
+        return _latest(self.meetings.get(number))
+
+    def latest_webinar_instance(self, number: int) -> Instance | None:
+        """The most recent instance of a webinar number (what Zoom answers for a bare id)."""
+        return _latest(self.webinars.get(number))
 
 
-def _participant_rows(instance: Instance) -> list[dict[str, Any]]:
-    """Join events like Zoom's report: rejoins, waiting room, breakout rooms, guests, failovers."""
-    rng = random.Random(instance.seed)
-    start, end = instance.start_time, instance.end_time
-    span = int((end - start).total_seconds())
-    rooms = [base64.b64encode(rng.randbytes(12)).decode() for _ in range(4)] if instance.people >= 20 else []
-    rows: list[dict[str, Any]] = []
-    next_user_id = 16778240 + rng.randrange(10**6)
-    person = 0
-    target = instance.exact_rows
-    while (target is None and person < instance.people) or (target is not None and len(rows) < target):
-        guest = person > 0 and rng.random() < 0.2
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        name = f"{first} {last}" if person else instance.meeting.host.display_name
-        email = (
-            ""
-            if guest
-            else (
-                instance.meeting.host.email
-                if person == 0
-                else f"{first}.{last}.{person}@example.com".lower().replace(" ", "")
-            )
-        )
-        account_id = "" if guest else base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
-        registrant = (
-            "" if guest or rng.random() < 0.5 else base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
-        )
-        arrive = start + dt.timedelta(seconds=rng.randrange(-120, max(1, span // 6)))
-        stints: list[tuple[dt.datetime, dt.datetime, str, str]] = []
-        if person and rng.random() < 0.1:  # admitted from the waiting room after a short wait
-            admitted = arrive + dt.timedelta(seconds=rng.randrange(10, 180))
-            stints.append((arrive, admitted, "in_waiting_room", ""))
-            arrive = admitted
-        leave = min(end, arrive + dt.timedelta(seconds=rng.randrange(span // 3 + 60, span + 300)))
-        if rng.random() < 0.25 and (leave - arrive).total_seconds() > 600:  # dropped and rejoined
-            drop = arrive + (leave - arrive) * rng.uniform(0.2, 0.6)
-            stints.append((arrive, drop, "in_meeting", ""))
-            arrive = drop + dt.timedelta(seconds=rng.randrange(5, 120))
-        if rooms and rng.random() < 0.5 and (leave - arrive).total_seconds() > 900:  # a breakout stint
-            out = arrive + (leave - arrive) * 0.4
-            back = out + (leave - out) * 0.5
-            stints += [(arrive, out, "in_meeting", ""), (out, back, "in_meeting", rng.choice(rooms))]
-            arrive = back
-        stints.append((arrive, max(leave, arrive + dt.timedelta(seconds=1)), "in_meeting", ""))
-        for joined, left, status, room in stints:
-            rows.append(
-                {
-                    "customer_key": "",
-                    "duration": int((left - joined).total_seconds()),
-                    "failover": rng.random() < 0.01,
-                    "id": account_id,
-                    "join_time": _iso(joined),
-                    "leave_time": _iso(left),
-                    "name": name,
-                    "registrant_id": registrant,
-                    "status": status,
-                    "user_email": email,
-                    "user_id": str(next_user_id),
-                    "bo_mtg_id": room,
-                    "participant_user_id": account_id,
-                }
-            )
-            next_user_id += 1
-        person += 1
-    if target is not None:
-        del rows[target:]
-    return rows
+def _latest(meeting: Meeting | None) -> Instance | None:
+    """The instance that started last, or None for an unknown number."""
+    return max(meeting.instances, key=lambda i: i.start_time) if meeting else None
