@@ -46,6 +46,35 @@ def test_participants_report_pages(sandbox: Sandbox) -> None:
     assert set(first["participants"][0]) == set(schema["properties"]["participants"]["items"]["properties"])
 
 
+def test_webinar_participants_report_pages(sandbox: Sandbox) -> None:
+    with sandbox.client() as client:
+        uuid = sandbox.data.latest_webinar_instance(SandboxData.WEBINAR_SERIES).uuid  # type: ignore[union-attr]
+        path = f"/report/webinars/{encode_uuid(uuid)}/participants"
+        first = client.get_json(path, {"page_size": 30, "include_fields": "registrant_id"})
+        second = client.get_json(path, {"page_size": 30, "next_page_token": first["next_page_token"]})
+        default = client.get_json(f"/report/webinars/{SandboxData.WEBINAR_SERIES}/participants")
+    schema = response_schema("/report/webinars/{webinarId}/participants")
+    for body in (first, second, default):
+        validate(body, schema)
+    item_keys = set(schema["properties"]["participants"]["items"]["properties"])
+    assert "bo_mtg_id" not in item_keys
+    assert default["page_size"] == 30 and len(default["participants"]) == 30
+    assert set(first["participants"][0]) == item_keys
+    assert set(second["participants"][0]) == item_keys - {"registrant_id"}
+
+
+def test_webinar_report_and_instances(sandbox: Sandbox) -> None:
+    with sandbox.client() as client:
+        report = client.get_json(f"/report/webinars/{SandboxData.BIG_WEBINAR}")
+        instances = client.get_json(f"/past_webinars/{SandboxData.WEBINAR_SERIES}/instances")
+    schema = response_schema("/report/webinars/{webinarId}")
+    validate(report, schema)
+    assert set(report) <= set(schema["properties"])
+    assert report["id"] == SandboxData.BIG_WEBINAR and report["type"] == 5
+    validate(instances, response_schema("/past_webinars/{webinarId}/instances"))
+    assert len(instances["webinars"]) == 4
+
+
 def test_page_size_is_capped_at_300(sandbox: Sandbox) -> None:
     with sandbox.client() as client:
         body = client.get_json(f"/report/meetings/{SandboxData.CONFERENCE}/participants", {"page_size": 1000})
@@ -77,6 +106,9 @@ def test_past_meeting_instances_user_and_meeting_reports(sandbox: Sandbox) -> No
         ("/report/meetings/12345678901/participants", 404, 3001),
         ("/past_meetings/12345678901", 404, 3001),
         ("/users/nobody@example.com", 404, 1001),
+        ("/report/webinars/12345678901", 404, 3001),
+        ("/report/webinars/12345678901/participants", 404, 3001),
+        ("/past_webinars/12345678901/instances", 404, 3001),
     ],
 )
 def test_error_bodies_are_zooms(sandbox: Sandbox, path: str, status: int, code: int) -> None:

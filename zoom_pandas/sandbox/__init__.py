@@ -9,6 +9,6 @@ from __future__ import annotations
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.oauth import SandboxCredentials
-from zoom_pandas.sandbox.server import Sandbox
+from zoom_pandas.sandbox.server import Sandbox, shared_sandbox
 
-__all__ = ["Faults", "Sandbox", "SandboxCredentials", "SandboxData"]
+__all__ = ["Faults", "Sandbox", "SandboxCredentials", "SandboxData", "shared_sandbox"]

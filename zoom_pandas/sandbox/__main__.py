@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from zoom_pandas.sandbox.data import Meeting, SandboxData
 from zoom_pandas.sandbox.server import Sandbox
 
 
@@ -31,9 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sandbox listening on {sandbox.url}", flush=True)
         for name, value in sandbox.env().items():
             print(f"export {name}={value}", flush=True)
+        print(_stable_numbers(sandbox.data), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
     return 0
+
+
+def _stable_numbers(data: SandboxData) -> str:
+    """One line naming the meeting and webinar numbers that stay the same for every seed."""
+    stable = {v for k, v in vars(SandboxData).items() if k.isupper() and isinstance(v, int)}
+
+    def listed(numbers: dict[int, Meeting]) -> str:
+        return ", ".join(f"{n} ({m.topic})" for n, m in numbers.items() if n in stable)
+
+    return f"stable meetings: {listed(data.meetings)}; webinars: {listed(data.webinars)}"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""The sandbox's REST routes: users, past meetings, instances, meeting reports, participants.
+"""The sandbox's REST routes: users, past meetings and webinars, their instances, reports, participants.
 
 Answers follow Zoom's spec (``ZoomMeetingAPISpec.json``): page sizes, opaque page tokens that
-expire, Zoom's UUID decoding, its error bodies and scopes.
+expire, Zoom's UUID decoding, its error bodies and scopes. Meetings and webinars are separate
+namespaces, as on Zoom: a webinar number is "not found" on the meeting routes and vice versa.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ from typing import Any
 
 from zoom_pandas.sandbox.data import Instance, SandboxData
 from zoom_pandas.sandbox.faults import Faults
-from zoom_pandas.sandbox.oauth import SandboxCredentials, zoom_error
+from zoom_pandas.sandbox.oauth import SandboxCredentials, SandboxError, zoom_error
+from zoom_pandas.sandbox.rows import iso
 
-__all__ = ["REPORT_SCOPES", "ZoomApi"]
+__all__ = ["REPORT_SCOPES", "WEBINAR_DETAIL_SCOPES", "WEBINAR_REPORT_SCOPES", "ZoomApi"]
 
+#: Scopes accepted by ``/report/meetings/{id}/participants`` (classic, granular).
 REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
+#: Scopes accepted by ``/report/webinars/{id}/participants``.
+WEBINAR_REPORT_SCOPES = ("report:read:admin", "report:read:list_webinar_participants:admin")
+#: Scopes accepted by ``/report/webinars/{id}``.
+WEBINAR_DETAIL_SCOPES = ("report:read:admin", "report:read:webinar:admin")
 
 
 @dataclasses.dataclass
@@ -58,15 +65,19 @@ class ZoomApi:
             if len(segments) == 3 and segments[2] == "instances":
                 if not segments[1].isdigit() or int(segments[1]) not in self.data.meetings:
                     raise zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
-                meeting = self.data.meetings[int(segments[1])]
-                return {
-                    "meetings": [
-                        {"uuid": i.uuid, "start_time": i.start_time.strftime("%Y-%m-%dT%H:%M:%SZ")}
-                        for i in meeting.instances
-                    ]
-                }
+                return {"meetings": [_listed(i) for i in self.data.meetings[int(segments[1])].instances]}
             if len(segments) == 2:
                 return self._instance(segments[1]).summary()
+        if segments[:1] == ["past_webinars"] and len(segments) == 3 and segments[2] == "instances":
+            if not segments[1].isdigit() or int(segments[1]) not in self.data.webinars:
+                raise zoom_error(404, 3001, f'Webinar "{segments[1]}" not found or has expired.')
+            return {"webinars": [_listed(i) for i in self.data.webinars[int(segments[1])].instances]}
+        if segments[:2] == ["report", "webinars"] and len(segments) == 3:
+            _require_scope(scope, WEBINAR_DETAIL_SCOPES)
+            return _webinar_report(self._instance(segments[2], webinar=True))
+        if segments[:2] == ["report", "webinars"] and len(segments) == 4 and segments[3] == "participants":
+            _require_scope(scope, WEBINAR_REPORT_SCOPES)
+            return self._participants(segments[2], query, webinar=True)
         if segments[:2] == ["report", "users"] and len(segments) == 4 and segments[3] == "meetings":
             _require_scope(scope, ("report:read:admin", "report:read:user:admin"))
             return self._meeting_reports(segments[2], query)
@@ -75,18 +86,20 @@ class ZoomApi:
             return self._participants(segments[2], query)
         raise zoom_error(404, 404, "The requested resource was not found.")
 
-    def _instance(self, raw_segment: str) -> Instance:
-        """Decode a path segment as Zoom does and find the instance (latest for a bare id)."""
+    def _instance(self, raw_segment: str, webinar: bool = False) -> Instance:
+        """Decode a path segment as Zoom does and find the meeting or webinar instance (latest for an id)."""
         once = urllib.parse.unquote(raw_segment)
         if once.startswith("/") or "//" in once:
             # Zoom's front end turns a single-encoded "/" back into a path separator.
-            raise zoom_error(404, 3001, f"Meeting {once} not found or has expired.")
+            raise _not_found(once, webinar)
         value = urllib.parse.unquote(once) if "%" in once else once
-        instance = (
-            self.data.latest_instance(int(value)) if value.isdigit() else self.data.instances.get(value)
-        )
+        if webinar:
+            latest, instances = self.data.latest_webinar_instance, self.data.webinar_instances
+        else:
+            latest, instances = self.data.latest_instance, self.data.instances
+        instance = latest(int(value)) if value.isdigit() else instances.get(value)
         if instance is None:
-            raise zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
+            raise _not_found(value, webinar)
         return instance
 
     def _page(
@@ -114,8 +127,11 @@ class ZoomApi:
                 self._cursors[next_token] = _Cursor(instance, stop, time.time(), key)
         return start, stop, next_token
 
-    def _participants(self, raw_segment: str, query: dict[str, str]) -> dict[str, Any] | bytes:
-        instance = self._instance(raw_segment)
+    def _participants(
+        self, raw_segment: str, query: dict[str, str], webinar: bool = False
+    ) -> dict[str, Any] | bytes:
+        """One page of a meeting's or webinar's participant report (their rows differ, paging does not)."""
+        instance = self._instance(raw_segment, webinar)
         faults = self._faults_for(instance)
         if query.get("next_page_token") and any(f.take("expired_page_tokens") for f in faults):
             raise zoom_error(400, 300, "The next page token is either invalid or has expired.")
@@ -189,6 +205,18 @@ def _require_scope(granted: str, accepted: tuple[str, ...]) -> None:
         raise zoom_error(400, 4711, f"Invalid access token, does not contain scopes:[{', '.join(accepted)}].")
 
 
+def _not_found(value: str, webinar: bool) -> SandboxError:
+    """Zoom's 404 code 3001, worded for a meeting or a webinar."""
+    if webinar:
+        return zoom_error(404, 3001, f'Webinar "{value}" not found or has expired.')
+    return zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
+
+
+def _listed(instance: Instance) -> dict[str, str]:
+    """An entry of ``/past_meetings/{id}/instances`` or ``/past_webinars/{id}/instances``."""
+    return {"uuid": instance.uuid, "start_time": iso(instance.start_time)}
+
+
 def _user_body(user: Any, account_id: str) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -223,3 +251,11 @@ def _meeting_report(instance: Instance) -> dict[str, Any]:
         "has_recording": False,
         "has_chat": True,
     }
+
+
+def _webinar_report(instance: Instance) -> dict[str, Any]:
+    """The ``GET /report/webinars/{id}`` body: the spec's fields, no custom keys or tracking fields."""
+    summary = instance.summary()
+    fields = ("uuid", "id", "type", "topic", "user_name", "user_email", "dept")
+    timing = ("start_time", "end_time", "duration", "total_minutes", "participants_count")
+    return {**{k: summary[k] for k in fields + timing}, "custom_keys": [], "tracking_fields": []}

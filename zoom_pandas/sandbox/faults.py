@@ -12,7 +12,7 @@ __all__ = ["Faults", "TokenBucket"]
 
 @dataclasses.dataclass
 class Faults:
-    """Faults for the report requests of one meeting (or for every request, when global).
+    """Faults for the report requests of one meeting or webinar (or for every request, when global).
 
     Counters say how many of the next requests get the fault; each request uses up one.
 

@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import http.server
-import json
-import logging
-import socket
-import struct
 import threading
-import time
-import urllib.parse
 from typing import Any
 
 from zoom_pandas.sandbox.api import ZoomApi
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults, TokenBucket
-from zoom_pandas.sandbox.oauth import (
-    DEFAULT_SCOPES,
-    SandboxCredentials,
-    SandboxError,
-    SandboxOAuth,
-    zoom_error,
-)
+from zoom_pandas.sandbox.handler import RequestRecord, SandboxHandler, SandboxHTTPServer
+from zoom_pandas.sandbox.oauth import DEFAULT_SCOPES, SandboxCredentials, SandboxOAuth
 
-__all__ = ["Sandbox", "SandboxCredentials"]
+__all__ = ["Sandbox", "SandboxCredentials", "shared_sandbox"]
 
-logger = logging.getLogger("zoom_pandas.sandbox")
-
-
-@dataclasses.dataclass
-class RequestRecord:
-    """One request the sandbox answered (for tests that count requests)."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    status: int  # 0 until answered, and for resets
+#: How often the serving thread checks for shutdown: ``stop()`` waits for at most one poll
+#: (socketserver's default of 0.5 s made every stopped sandbox cost half a second).
+_POLL_SECONDS = 0.02
 
 
 class Sandbox(ZoomApi):
@@ -91,7 +70,7 @@ class Sandbox(ZoomApi):
         self.requests: list[RequestRecord] = []
         self._cursors = {}
         self._lock = threading.Lock()
-        self._server = _Server((host, port), _Handler)
+        self._server = SandboxHTTPServer((host, port), SandboxHandler)
         self._server.sandbox = self
         self._thread: threading.Thread | None = None
 
@@ -117,7 +96,10 @@ class Sandbox(ZoomApi):
         """Serve in a daemon thread; return self."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="zoom-sandbox", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},
+                name="zoom-sandbox",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -166,12 +148,13 @@ class Sandbox(ZoomApi):
         return ZoomClient(**settings)
 
     def inject(self, meeting: int | str | None = None, **faults: Any) -> Faults:
-        """Switch faults on for one meeting (id or instance UUID) or, with ``None``, for every request.
+        """Switch faults on for one meeting or webinar (number or instance UUID) or, with ``None``, for all.
 
         Parameters
         ----------
         meeting : int or str, optional
-            The meeting number (all its instances) or one instance UUID.
+            The meeting or webinar number (all its instances) or one instance UUID; the faults
+            apply to its report requests.
         **faults
             Fields of :class:`Faults`.
 
@@ -202,149 +185,29 @@ class Sandbox(ZoomApi):
         self.oauth.revoke_tokens()
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    sandbox: Sandbox
+_shared: Sandbox | None = None
+_shared_lock = threading.Lock()
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
-    server: _Server
-    server_version = "ZoomSandbox/1"
+def shared_sandbox() -> Sandbox:
+    """The process's one sandbox, started on first use and reused afterwards (thread-safe).
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        logger.debug("%s " + format, self.address_string(), *args)
+    Notebook widgets and demos share it, so a kernel runs one server however often a cell
+    asks for it. It serves until the process exits (its thread is a daemon).
 
-    # One entry point per verb; both route through _respond.
-    def do_GET(self) -> None:
-        self._respond("GET")
+    Returns
+    -------
+    Sandbox
+        The running sandbox (default seed, scopes and settings).
 
-    def do_POST(self) -> None:
-        self._respond("POST")
-
-    def _respond(self, method: str) -> None:
-        sandbox = self.server.sandbox
-        split = urllib.parse.urlsplit(self.path)
-        query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
-        record = RequestRecord(method, split.path, urllib.parse.parse_qs(split.query), 0)
-        with sandbox._lock:
-            sandbox.requests.append(record)  # on arrival, so stalled requests count at once
-        try:
-            if sandbox.latency:
-                time.sleep(sandbox.latency)
-            status, body, headers = self._route(method, split.path, query)
-        except SandboxError as exc:
-            status, body, headers = exc.status, exc.body, exc.headers
-        except _Reset:
-            self._reset()
-            return
-        record.status = status
-        try:
-            self._send(status, body, headers)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up waiting (a stall fault)
-
-    def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-        sandbox = self.server.sandbox
-        if method == "POST" and path == "/oauth/token":
-            length = int(self.headers.get("Content-Length") or 0)
-            form = {k: v[-1] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
-            form.update({k: v for k, v in query.items() if k not in form})
-            return 200, sandbox.oauth.token_endpoint(form, self.headers.get("Authorization", "")), {}
-        if method == "GET" and path == "/oauth/authorize":
-            return 302, "", {"Location": sandbox.oauth.authorize(query)}
-        segments = path.split("/")[1:]
-        if method != "GET" or segments[:1] != ["v2"] or "" in segments[1:]:
-            raise zoom_error(404, 404, "The requested resource was not found.")
-        instance = None
-        if segments[1:3] == ["report", "meetings"] and len(segments) > 3:
-            try:
-                instance = sandbox._instance(segments[3])
-            except (SandboxError, IndexError):
-                instance = None
-        self._apply_faults(sandbox._faults_for(instance))
-        if sandbox.rate_limiter is not None and not sandbox.rate_limiter.allow():
-            raise zoom_error(
-                429,
-                429,
-                "You have reached the maximum per-second rate limit for this API. Try again later.",
-                **{"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"},
-            )
-        scope = sandbox.oauth.check_token(self.headers.get("Authorization", ""))
-        return 200, sandbox._api(segments[1:], query, scope), {}
-
-    def _apply_faults(self, faults: list[Faults]) -> None:
-        for fault in faults:
-            if fault.latency:
-                time.sleep(fault.latency)
-            if fault.take("resets"):
-                raise _Reset
-            if fault.take("stalls"):
-                time.sleep(fault.stall_seconds)
-            if fault.take("server_errors"):
-                raise zoom_error(503, 503, "Service temporarily unavailable.")
-            if fault.take("html_errors"):
-                raise SandboxError(
-                    403,
-                    "<html><head><title>403 Forbidden</title></head><body>Request blocked</body></html>",
-                    {"Content-Type": "text/html"},
-                )
-            if fault.daily_limited:
-                tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-                raise zoom_error(
-                    429,
-                    429,
-                    "You have reached the maximum daily rate limit for this API. Refer to the "
-                    "response header for details on when you can make another request.",
-                    **{
-                        "X-RateLimit-Category": "Heavy",
-                        "X-RateLimit-Type": "Daily-limit",
-                        "X-RateLimit-Limit": "30000",
-                        "X-RateLimit-Remaining": "0",
-                        "Retry-After": f"{tomorrow.isoformat()}T00:00:00Z",
-                    },
-                )
-            if fault.take("qps_limited"):
-                headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = fault.retry_after
-                raise zoom_error(
-                    429,
-                    429,
-                    "You have reached the maximum per-second rate limit for this API. Try again later.",
-                    **headers,
-                )
-            if fault.take("invalid_tokens"):
-                raise zoom_error(401, 124, "Invalid access token.")
-
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        if isinstance(body, (dict, list)):
-            payload = json.dumps(body, separators=(",", ":")).encode()
-            content_type = "application/json;charset=UTF-8"
-        elif isinstance(body, bytes):
-            payload, content_type = body, "application/json;charset=UTF-8"
-        else:
-            payload = str(body).encode()
-            content_type = headers.pop("Content-Type", "text/plain")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _reset(self) -> None:
-        """Drop the connection with a TCP RST and no answer."""
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()
-        except OSError:
-            pass
-
-
-class _Reset(Exception):
-    """Internal: answer this request by resetting the connection."""
+    Examples
+    --------
+    >>> sandbox = shared_sandbox()                                  # doctest: +SKIP
+    >>> sandbox is shared_sandbox()                                 # doctest: +SKIP
+    True
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Sandbox().start()
+        return _shared

@@ -1,0 +1,187 @@
+"""The sandbox's HTTP plumbing: a threading server and the handler that applies faults and routes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import http.server
+import json
+import logging
+import socket
+import struct
+import time
+import urllib.parse
+from typing import TYPE_CHECKING, Any
+
+from zoom_pandas.sandbox.faults import Faults
+from zoom_pandas.sandbox.oauth import SandboxError, zoom_error
+
+if TYPE_CHECKING:
+    from zoom_pandas.sandbox.server import Sandbox
+
+__all__ = ["RequestRecord", "SandboxHTTPServer", "SandboxHandler"]
+
+logger = logging.getLogger("zoom_pandas.sandbox")
+
+
+@dataclasses.dataclass
+class RequestRecord:
+    """One request the sandbox answered (for tests that count requests)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int  # 0 until answered, and for resets
+
+
+class SandboxHTTPServer(http.server.ThreadingHTTPServer):
+    """One thread per connection; the handler reaches the sandbox through ``sandbox``."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    sandbox: Sandbox
+
+
+class SandboxHandler(http.server.BaseHTTPRequestHandler):
+    """Answers one connection's requests: OAuth, then faults, rate limit, token check and the REST routes."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
+    server: SandboxHTTPServer
+    server_version = "ZoomSandbox/1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    # One entry point per verb; both route through _respond.
+    def do_GET(self) -> None:
+        self._respond("GET")
+
+    def do_POST(self) -> None:
+        self._respond("POST")
+
+    def _respond(self, method: str) -> None:
+        sandbox = self.server.sandbox
+        split = urllib.parse.urlsplit(self.path)
+        query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
+        record = RequestRecord(method, split.path, urllib.parse.parse_qs(split.query), 0)
+        with sandbox._lock:
+            sandbox.requests.append(record)  # on arrival, so stalled requests count at once
+        try:
+            if sandbox.latency:
+                time.sleep(sandbox.latency)
+            status, body, headers = self._route(method, split.path, query)
+        except SandboxError as exc:
+            status, body, headers = exc.status, exc.body, exc.headers
+        except _Reset:
+            self._reset()
+            return
+        record.status = status
+        try:
+            self._send(status, body, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a stall fault)
+
+    def _route(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        sandbox = self.server.sandbox
+        if method == "POST" and path == "/oauth/token":
+            length = int(self.headers.get("Content-Length") or 0)
+            form = {k: v[-1] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
+            form.update({k: v for k, v in query.items() if k not in form})
+            return 200, sandbox.oauth.token_endpoint(form, self.headers.get("Authorization", "")), {}
+        if method == "GET" and path == "/oauth/authorize":
+            return 302, "", {"Location": sandbox.oauth.authorize(query)}
+        segments = path.split("/")[1:]
+        if method != "GET" or segments[:1] != ["v2"] or "" in segments[1:]:
+            raise zoom_error(404, 404, "The requested resource was not found.")
+        # Faults target a meeting or webinar, so find the instance a report request is about.
+        instance = None
+        if len(segments) > 3 and segments[1] == "report" and segments[2] in ("meetings", "webinars"):
+            try:
+                instance = sandbox._instance(segments[3], webinar=segments[2] == "webinars")
+            except SandboxError:
+                instance = None
+        self._apply_faults(sandbox._faults_for(instance))
+        if sandbox.rate_limiter is not None and not sandbox.rate_limiter.allow():
+            raise zoom_error(
+                429,
+                429,
+                "You have reached the maximum per-second rate limit for this API. Try again later.",
+                **{"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"},
+            )
+        scope = sandbox.oauth.check_token(self.headers.get("Authorization", ""))
+        return 200, sandbox._api(segments[1:], query, scope), {}
+
+    def _apply_faults(self, faults: list[Faults]) -> None:
+        for fault in faults:
+            if fault.latency:
+                time.sleep(fault.latency)
+            if fault.take("resets"):
+                raise _Reset
+            if fault.take("stalls"):
+                time.sleep(fault.stall_seconds)
+            if fault.take("server_errors"):
+                raise zoom_error(503, 503, "Service temporarily unavailable.")
+            if fault.take("html_errors"):
+                raise SandboxError(
+                    403,
+                    "<html><head><title>403 Forbidden</title></head><body>Request blocked</body></html>",
+                    {"Content-Type": "text/html"},
+                )
+            if fault.daily_limited:
+                tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
+                raise zoom_error(
+                    429,
+                    429,
+                    "You have reached the maximum daily rate limit for this API. Refer to the "
+                    "response header for details on when you can make another request.",
+                    **{
+                        "X-RateLimit-Category": "Heavy",
+                        "X-RateLimit-Type": "Daily-limit",
+                        "X-RateLimit-Limit": "30000",
+                        "X-RateLimit-Remaining": "0",
+                        "Retry-After": f"{tomorrow.isoformat()}T00:00:00Z",
+                    },
+                )
+            if fault.take("qps_limited"):
+                headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = fault.retry_after
+                raise zoom_error(
+                    429,
+                    429,
+                    "You have reached the maximum per-second rate limit for this API. Try again later.",
+                    **headers,
+                )
+            if fault.take("invalid_tokens"):
+                raise zoom_error(401, 124, "Invalid access token.")
+
+    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        if isinstance(body, (dict, list)):
+            payload = json.dumps(body, separators=(",", ":")).encode()
+            content_type = "application/json;charset=UTF-8"
+        elif isinstance(body, bytes):
+            payload, content_type = body, "application/json;charset=UTF-8"
+        else:
+            payload = str(body).encode()
+            content_type = headers.pop("Content-Type", "text/plain")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST and no answer."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+
+class _Reset(Exception):
+    """Internal: answer this request by resetting the connection."""
