@@ -25,10 +25,13 @@ import pyarrow.parquet as pq
 import requests
 
 import zoom_pandas as zp
-from zoom_pandas.cache import ParticipantCache
+from zoom_pandas.cache import ReportCache
+from zoom_pandas.paging import scan_page
+from zoom_pandas.reports import Instance as ReportInstance
+from zoom_pandas.reports import Report
 from zoom_pandas.sandbox import SandboxData
 from zoom_pandas.sandbox.data import Instance
-from zoom_pandas.schema import participants_table, read_page, to_frame
+from zoom_pandas.schema import PARTICIPANTS, pages_table, to_frame
 
 ROWS = 100_000
 PAGE = 300
@@ -92,7 +95,9 @@ def naive_frame(bodies: list[bytes]) -> pd.DataFrame:
 
 def typed_frame(bodies: list[bytes]) -> pd.DataFrame:
     """zoom_pandas' conversion: page tokens by regex, one multithreaded Arrow JSON read, ArrowDtype frame."""
-    return to_frame(participants_table([read_page(b) for b in bodies], "bench"))
+    pages = [scan_page(b) for b in bodies]
+    stamp = {"meeting_id": 1, "meeting_uuid": "bench"}
+    return to_frame(pages_table([page.body for page in pages], PARTICIPANTS, stamp)[0])
 
 
 def bench_conversion(bodies: list[bytes]) -> dict[str, float]:
@@ -251,7 +256,7 @@ def bench_cached_read(latency: float = 0.0) -> dict[str, float]:
         fetch = best_of(runs, lambda: zp.read_participants(uuid, client=client, cache=False, progress=False))
         cached = best_of(5, lambda: zp.read_participants(uuid, client=client))
         assert zp.read_participants(uuid, client=client).attrs["source"] == "cache"
-        path = next(ParticipantCache().entries())
+        path = next(ReportCache(api_url=settings["ZOOM_API_URL"]).entries())
         floor = best_of(5, lambda: pq.read_table(path))
     return {
         "fetch_s": fetch,
@@ -264,23 +269,14 @@ def bench_cached_read(latency: float = 0.0) -> dict[str, float]:
 
 def bench_read_cache(meetings: int, rows_each: int) -> dict[str, float]:
     bodies = page_bodies(rows_each)
-    table = participants_table([read_page(b) for b in bodies], None)
     end = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     with tempfile.TemporaryDirectory() as folder:
-        store = ParticipantCache(folder)
+        store = ReportCache(root=folder)
         for k in range(meetings):
-            uuid = f"bench{k:06d}AAAAAAAAAAAA=="
-            store.save(
-                table,
-                {
-                    "meeting_id": 80000000000 + k // 4,
-                    "meeting_uuid": uuid,
-                    "total_records": rows_each,
-                    "fetched_at": (end + dt.timedelta(days=1)).isoformat(),
-                    "end_time": end.isoformat(),
-                    "include_registrant_id": False,
-                },
-            )
+            instance = ReportInstance(80000000000 + k // 4, f"bench{k:06d}AAAAAAAAAAAA==", end_time=end)
+            stamp = {"meeting_id": instance.meeting_id, "meeting_uuid": instance.meeting_uuid}
+            table = pages_table(bodies, PARTICIPANTS, stamp)[0]
+            store.save(Report(table, instance, rows_each, end + dt.timedelta(days=1)))
         files = list(store.entries())
 
         def naive() -> pd.DataFrame:

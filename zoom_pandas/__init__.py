@@ -8,11 +8,10 @@ The widgets (``login``, ``LoginWidget``, ``MeetingPicker``) import ipywidgets on
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from typing import Any
 
-from zoom_pandas.cache import read_cache
+from zoom_pandas._version import __version__
+from zoom_pandas.cache_policy import read_cache
 from zoom_pandas.client import ZoomClient, set_default_client
 from zoom_pandas.errors import (
     AuthError,
@@ -28,8 +27,8 @@ from zoom_pandas.errors import (
     ZoomPandasError,
     ZoomPandasWarning,
 )
-from zoom_pandas.meetings import read_instances, read_meetings
-from zoom_pandas.reader import read_participants
+from zoom_pandas.meetings import read_instances, read_meetings, read_user
+from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.retry import RetryPolicy
 
 __all__ = [
@@ -52,6 +51,8 @@ __all__ = [
     "read_instances",
     "read_meetings",
     "read_participants",
+    "read_user",
+    "read_webinar_participants",
     "set_default_client",
 ]
 

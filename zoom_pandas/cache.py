@@ -1,11 +1,15 @@
-"""The Parquet cache: one file per meeting instance in a Hive-style dataset, written atomically.
+"""The Parquet cache on disk: one file per instance in a Hive-style dataset per report, written atomically.
 
-Layout (readable as one table by pyarrow.dataset, DuckDB, Polars and Dask)::
+Layout (each dataset folder reads as one table in pyarrow.dataset, DuckDB, Polars and Dask)::
 
     {cache_dir}/participants/meeting_id=85746065432/uRZjnL_J8qO8F7vpSKdYNA==.parquet
+    {cache_dir}/webinar_participants/meeting_id=94455667788/....parquet
+    {cache_dir}/sandbox/participants/...          the built-in sandbox (any loopback API URL)
+    {cache_dir}/<host>/participants/...           any other API host than api.zoom.us
 
+``meeting_id`` lives in the folder name, not in the file (readers take it from the partition).
 The file name is the instance UUID with "/" -> "_" and "+" -> "-" (reversible: Zoom UUIDs never
-contain "_" or "-"). Each file's key-value metadata holds what the frame's ``attrs`` need.
+contain "_" or "-"). Each file's key-value metadata holds what the report's metadata needs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,18 +30,19 @@ import pyarrow as pa
 import pyarrow.dataset as pa_ds
 import pyarrow.parquet as pq
 
-from zoom_pandas import __version__
+from zoom_pandas._version import __version__
+from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
+from zoom_pandas.reports import Instance, Report, is_provisional
 from zoom_pandas.schema import SCHEMA_VERSION
 
-__all__ = ["CachedReport", "ParticipantCache", "cache_dir", "read_cache"]
+__all__ = ["CachedReport", "ReportCache", "cache_dir"]
 
 METADATA_KEY = b"zoom_pandas"
-#: A report fetched sooner than this after the meeting ended may still grow (Zoom: up to 30 min).
-SETTLING_TIME = dt.timedelta(hours=1)
 #: What reading a damaged or foreign cache file can raise.
-CACHE_READ_ERRORS = (OSError, ValueError, KeyError, pa.ArrowException)
+READ_ERRORS = (OSError, ValueError, KeyError, TypeError, pa.ArrowException)
+PARTITION = "meeting_id"
 _DICTIONARY_COLUMNS = ["meeting_uuid", "customer_key", "failover", "status", "bo_mtg_id"]
-_PARTITIONING = pa_ds.partitioning(pa.schema([("meeting_id", pa.int64())]), flavor="hive")
+_PARTITIONING = pa_ds.partitioning(pa.schema([(PARTITION, pa.int64())]), flavor="hive")
 
 
 def cache_dir() -> Path:
@@ -52,6 +58,14 @@ def cache_dir() -> Path:
     )
 
 
+def namespace_of(api_url: str) -> str | None:
+    """The cache sub-folder for data from ``api_url``: None for Zoom itself, "sandbox" for loopback."""
+    if is_loopback_url(api_url):
+        return "sandbox"
+    host = urllib.parse.urlsplit(api_url).hostname or "unknown"
+    return None if host == urllib.parse.urlsplit(DEFAULT_API_URL).hostname else host
+
+
 def uuid_to_filename(meeting_uuid: str) -> str:
     """A file name for an instance UUID ("/" never becomes a path separator)."""
     return meeting_uuid.replace("/", "_").replace("+", "-") + ".parquet"
@@ -62,133 +76,159 @@ def filename_to_uuid(name: str) -> str:
     return name.removesuffix(".parquet").replace("_", "/").replace("-", "+")
 
 
+def _time(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
 @dataclasses.dataclass(frozen=True)
 class CachedReport:
-    """One cached instance: where it is and what its metadata says."""
+    """One cached instance: where its file is and what its metadata says (no open file handle)."""
 
     path: Path
-    meeting_id: int
-    meeting_uuid: str
+    instance: Instance
     total_records: int | None
     fetched_at: dt.datetime
-    end_time: dt.datetime | None
     include_registrant_id: bool
     rows: int
-    _file: pq.ParquetFile | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_file(cls, path: Path) -> CachedReport:
+        """Read a file's metadata (raises one of ``READ_ERRORS`` for a damaged or foreign file)."""
+        raw = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
+        if raw is None:
+            raise ValueError(f"{path.name} has no zoom_pandas metadata")
+        meta = json.loads(raw)
+        total = meta.get("total_records")
+        return cls(
+            path=path,
+            instance=Instance(
+                meeting_id=int(meta["meeting_id"]),
+                meeting_uuid=str(meta["meeting_uuid"]),
+                topic=meta.get("topic") if isinstance(meta.get("topic"), str) else None,
+                start_time=_time(meta.get("start_time")),
+                end_time=_time(meta.get("end_time")),
+            ),
+            total_records=int(total) if total is not None else None,
+            fetched_at=dt.datetime.fromisoformat(meta["fetched_at"]),
+            include_registrant_id=bool(meta.get("include_registrant_id")),
+            rows=int(meta.get("rows", 0)),
+        )
 
     @property
     def provisional(self) -> bool:
-        """True when fetched less than an hour after the meeting ended (Zoom may still add rows)."""
-        return self.end_time is None or self.fetched_at - self.end_time < SETTLING_TIME
+        """True when cached less than an hour after the instance ended (Zoom may still add rows)."""
+        return is_provisional(self.instance, self.fetched_at)
 
-    def read(self) -> pa.Table:
-        """Read the cached rows (raises ``OSError``/``ArrowInvalid`` for a damaged file)."""
-        if self._file is None:
-            return pq.read_table(self.path)
-        try:
-            return self._file.read()
-        finally:
-            self._file.close()
+    @property
+    def meeting_id(self) -> int:
+        """The meeting (or webinar) number."""
+        return self.instance.meeting_id
+
+    @property
+    def meeting_uuid(self) -> str:
+        """The instance UUID."""
+        return self.instance.meeting_uuid
+
+    def read(self) -> Report:
+        """The cached rows as a Report (``meeting_id`` put back as the first column)."""
+        table = pq.read_table(self.path, memory_map=True).replace_schema_metadata(None)
+        if PARTITION in table.column_names:
+            raise ValueError(f"{self.path.name} holds a {PARTITION!r} column of its own")
+        number = pa.repeat(pa.scalar(self.meeting_id, pa.int64()), table.num_rows)
+        report = Report(
+            table=table.add_column(0, PARTITION, number),
+            instance=self.instance,
+            total_records=self.total_records,
+            fetched_at=self.fetched_at,
+            source="cache",
+            include_registrant_id=self.include_registrant_id,
+        )
+        if report.table.num_rows != self.rows:
+            raise ValueError(f"{self.path.name} holds {report.table.num_rows} rows, its metadata {self.rows}")
+        return report
 
 
-def _metadata_of(path: Path, parquet_file: pq.ParquetFile | None = None) -> CachedReport:
-    schema = parquet_file.schema_arrow if parquet_file is not None else pq.read_schema(path)
-    raw = (schema.metadata or {}).get(METADATA_KEY)
-    if raw is None:
-        raise ValueError(f"{path.name} has no zoom_pandas metadata")
-    meta = json.loads(raw)
-    return CachedReport(
-        path=path,
-        meeting_id=int(meta["meeting_id"]),
-        meeting_uuid=str(meta["meeting_uuid"]),
-        total_records=meta.get("total_records"),
-        fetched_at=dt.datetime.fromisoformat(meta["fetched_at"]),
-        end_time=dt.datetime.fromisoformat(meta["end_time"]) if meta.get("end_time") else None,
-        include_registrant_id=bool(meta.get("include_registrant_id")),
-        rows=int(meta.get("rows", 0)),
-        _file=parquet_file,
-    )
-
-
-class ParticipantCache:
-    """Participant reports on disk.
+class ReportCache:
+    """One report's cached instances on disk.
 
     Parameters
     ----------
+    dataset : str
+        The report's dataset folder (``ReportSpec.dataset``), e.g. ``"participants"``.
+    api_url : str, optional
+        Where the data comes from: Zoom's own API (the default) or another host, which gets a
+        folder of its own (the sandbox: ``sandbox/``), so synthetic rows never pass for real ones.
     root : path-like, optional
         The cache folder (default :func:`cache_dir`).
     """
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        dataset: str = "participants",
+        *,
+        api_url: str = DEFAULT_API_URL,
+        root: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.root = Path(root) if root is not None else cache_dir()
-        self.dataset_dir = self.root / "participants"
+        namespace = namespace_of(api_url)
+        self.dataset_dir = (self.root / namespace if namespace else self.root) / dataset
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(root={str(self.root)!r})"
+        return f"{type(self).__name__}(dataset_dir={str(self.dataset_dir)!r})"
 
     def path_for(self, meeting_id: int, meeting_uuid: str) -> Path:
         """Where the report of one instance lives."""
-        return self.dataset_dir / f"meeting_id={meeting_id}" / uuid_to_filename(meeting_uuid)
+        return self.dataset_dir / f"{PARTITION}={meeting_id}" / uuid_to_filename(meeting_uuid)
 
     def entries(self, meeting_id: int | None = None) -> Iterator[Path]:
         """Cached files, of one meeting or of all."""
-        pattern = f"meeting_id={meeting_id}" if meeting_id is not None else "meeting_id=*"
+        pattern = f"{PARTITION}={meeting_id}" if meeting_id is not None else f"{PARTITION}=*"
         yield from sorted(self.dataset_dir.glob(f"{pattern}/*.parquet"))
 
     def find(self, meeting_uuid: str) -> Path | None:
         """The file of an instance UUID, whatever its meeting id."""
         name = uuid_to_filename(meeting_uuid)
-        return next(iter(sorted(self.dataset_dir.glob(f"meeting_id=*/{name}"))), None)
-
-    def describe(self, path: Path) -> CachedReport:
-        """Open a file and read its metadata; ``.read()`` then reads the rows from the same handle.
-
-        Raises ``OSError``, ``ValueError`` or ``pyarrow.ArrowException`` for a damaged file.
-        """
-        return _metadata_of(path, pq.ParquetFile(path, memory_map=True))
+        return next(iter(sorted(self.dataset_dir.glob(f"{PARTITION}=*/{name}"))), None)
 
     def reports(self, meeting_id: int | None = None) -> list[CachedReport]:
         """Metadata of every readable cached instance (damaged files are skipped)."""
         found = []
         for path in self.entries(meeting_id):
             try:
-                found.append(_metadata_of(path))
-            except CACHE_READ_ERRORS:
+                found.append(CachedReport.from_file(path))
+            except READ_ERRORS:
                 continue
         return found
 
     def newest(self, meeting_id: int) -> CachedReport | None:
         """The most recent cached instance of a meeting number (by end time)."""
-        reports = self.reports(meeting_id)
         epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        return max(reports, key=lambda r: (r.end_time or epoch, r.fetched_at), default=None)
+        return max(
+            self.reports(meeting_id), key=lambda r: (r.instance.end_time or epoch, r.fetched_at), default=None
+        )
 
-    def save(self, table: pa.Table, metadata: dict[str, Any]) -> Path:
-        """Write one instance's complete table atomically (temp file, fsync, ``os.replace``).
-
-        Parameters
-        ----------
-        table : pyarrow.Table
-            The typed participants table.
-        metadata : dict
-            ``meeting_id``, ``meeting_uuid``, ``total_records``, ``fetched_at`` and ``end_time``
-            (ISO strings), ``include_registrant_id``.
+    def save(self, report: Report) -> Path:
+        """Write one instance's report atomically (temp file, fsync, ``os.replace``), mode 0600.
 
         Returns
         -------
         pathlib.Path
         """
+        instance = report.instance
         meta = {
-            **metadata,
-            "rows": table.num_rows,
+            **report.attrs(),
+            "include_registrant_id": report.include_registrant_id,
+            "rows": report.table.num_rows,
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,
         }
-        target = self.path_for(int(meta["meeting_id"]), str(meta["meeting_uuid"]))
+        meta.pop("source")
+        table = report.table
+        if PARTITION in table.column_names:
+            table = table.drop_columns([PARTITION])
+        table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
+        target = self.path_for(instance.meeting_id, instance.meeting_uuid)
         _make_private_dirs(target.parent, self.root)
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta)}
-        )
         lock = filelock.FileLock(str(target.parent / f".{target.stem}.lock"), mode=0o600)
         with lock:
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
@@ -196,7 +236,8 @@ class ParticipantCache:
                 with os.fdopen(fd, "wb") as handle:
                     # Dictionaries only where values repeat: decoding them for unique ids and
                     # names made cached reads about a third slower.
-                    pq.write_table(table, handle, compression="zstd", use_dictionary=_DICTIONARY_COLUMNS)
+                    columns = [c for c in _DICTIONARY_COLUMNS if c in table.column_names]
+                    pq.write_table(table, handle, compression="zstd", use_dictionary=columns)
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.chmod(temp, 0o600)
@@ -219,16 +260,21 @@ class ParticipantCache:
         return len(paths)
 
     def dataset(self) -> pa_ds.Dataset:
-        """The whole cache as one ``pyarrow.dataset`` (``meeting_id`` from the folder names)."""
+        """The whole dataset as one ``pyarrow.dataset`` (``meeting_id`` from the folder names).
+
+        Raises
+        ------
+        FileNotFoundError
+            When nothing is cached.
+        """
         files = [str(p) for p in self.entries()]
         if not files:
             raise FileNotFoundError(f"no cached reports under {self.dataset_dir}")
         schemas = [pq.read_schema(f) for f in files]
         unified = pa.unify_schemas([s.remove_metadata() for s in schemas], promote_options="permissive")
-        unified = unified.append(pa.field("meeting_id", pa.int64()))
         return pa_ds.dataset(
             files,
-            schema=unified,
+            schema=pa.schema([pa.field(PARTITION, pa.int64()), *unified]),
             format="parquet",
             partitioning=_PARTITIONING,
             partition_base_dir=str(self.dataset_dir),
@@ -257,41 +303,3 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def read_cache(*, cache_dir: str | os.PathLike[str] | None = None) -> Any:
-    """Every cached participant record as one typed DataFrame.
-
-    Parameters
-    ----------
-    cache_dir : path-like, optional
-        The cache folder (default: ``ZOOM_PANDAS_CACHE_DIR`` or the user cache dir).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The participants columns with ``meeting_uuid`` and ``meeting_id`` first; Arrow dtypes.
-
-    Raises
-    ------
-    CacheMiss
-        When nothing is cached.
-
-    Examples
-    --------
-    >>> everyone = zp.read_cache()                                 # doctest: +SKIP
-    >>> everyone.groupby("meeting_id")["name"].nunique()            # doctest: +SKIP
-    """
-    from zoom_pandas.errors import CacheMiss
-    from zoom_pandas.schema import PARTICIPANT_FIELDS, to_frame
-
-    store = ParticipantCache(cache_dir)
-    try:
-        dataset = store.dataset()
-    except FileNotFoundError as exc:
-        raise CacheMiss(str(exc)) from exc
-    names = dataset.schema.names
-    order = ["meeting_uuid", "meeting_id"] + [n for n in PARTICIPANT_FIELDS if n != "meeting_uuid"]
-    columns = [n for n in order if n in names] + [n for n in names if n not in order]
-    table = dataset.to_table(columns=columns)
-    return to_frame(table.replace_schema_metadata(None))

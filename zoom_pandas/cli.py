@@ -1,4 +1,4 @@
-"""The ``zoom-pandas`` command: demo, participants, cache."""
+"""The ``zoom-pandas`` command: demo, participants, webinar, cache."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from zoom_pandas import __version__
-from zoom_pandas.cache import ParticipantCache, cache_dir
+import pandas as pd
+
+from zoom_pandas._version import __version__
+from zoom_pandas.cache import ReportCache, cache_dir
+from zoom_pandas.cache_policy import CacheMode
 from zoom_pandas.client import ZoomClient
+from zoom_pandas.config import DEFAULT_API_URL
 from zoom_pandas.errors import ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.reader import CacheMode, read_participants
-from zoom_pandas.schema import count_people
+from zoom_pandas.people import count_people
+from zoom_pandas.reader import read_participants, read_webinar_participants
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
 
 __all__ = ["main"]
 
@@ -69,52 +74,64 @@ def _participants(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise ValueError(f"--out must end in .parquet or .csv, got {out.name!r}")
     cache: CacheMode = "refresh" if args.refresh else not args.no_cache
+    read = read_webinar_participants if args.command == "webinar" else read_participants
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(_sandbox_client()) if args.sandbox else ZoomClient()
-        frame = read_participants(
-            meeting, include_registrant_id=args.include_registrant_id, cache=cache, client=client
-        )
+        frame = read(meeting, include_registrant_id=args.include_registrant_id, cache=cache, client=client)
+    _write(frame, out, args.command)
+    return 0
+
+
+def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
+    """A one-line summary on stderr; the frame on stdout or in ``out``."""
     attrs = frame.attrs
     print(
-        f"meeting {attrs['meeting_id']} instance {attrs['meeting_uuid']}: {len(frame):,} rows, "
+        f"{kind} {attrs['meeting_id']} instance {attrs['meeting_uuid']}: {len(frame):,} rows, "
         f"{count_people(frame):,} people (source: {attrs['source']})",
         file=sys.stderr,
     )
     if out is None:
         print(frame.to_string(max_rows=40))
-    elif out.suffix.lower() == ".parquet":
+        return
+    if out.suffix.lower() == ".parquet":
         frame.to_parquet(out, index=False)
-        print(f"wrote {out}", file=sys.stderr)
     else:
         frame.to_csv(out, index=False)
-        print(f"wrote {out}", file=sys.stderr)
-    return 0
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _stores(args: argparse.Namespace) -> list[ReportCache]:
+    """The cache datasets a ``cache`` command works on: meetings and webinars, Zoom's or the sandbox's."""
+    api_url = "http://127.0.0.1/v2" if args.sandbox else DEFAULT_API_URL
+    return [ReportCache(spec.dataset, api_url=api_url) for spec in (MEETING_REPORT, WEBINAR_REPORT)]
 
 
 def _cache(args: argparse.Namespace) -> int:
-    store = ParticipantCache()
+    stores = _stores(args)
     if args.cache_command == "path":
-        print(cache_dir())
+        print(cache_dir() / "sandbox" if args.sandbox else cache_dir())
     elif args.cache_command == "list":
-        reports = store.reports()
+        reports = [(store, report) for store in stores for report in store.reports()]
         if not reports:
-            print(f"the cache at {store.root} is empty")
-        for report in reports:
+            print(f"the cache at {stores[0].dataset_dir.parent} is empty")
+        for store, report in reports:
             flag = " provisional" if report.provisional else ""
             print(
-                f"{report.meeting_id}  {report.meeting_uuid}  {report.rows:>7,} rows  "
-                f"fetched {report.fetched_at:%Y-%m-%d %H:%M} UTC{flag}"
+                f"{store.dataset_dir.name:<20}  {report.meeting_id}  {report.meeting_uuid}  "
+                f"{report.rows:>7,} rows  fetched {report.fetched_at:%Y-%m-%d %H:%M} UTC{flag}"
             )
     elif args.cache_command == "clear":
-        if args.meeting is None:
-            removed = store.clear()
-        else:
-            meeting = parse_meeting_id(args.meeting)
-            removed = (
-                store.clear(meeting_id=meeting)
-                if isinstance(meeting, int)
-                else store.clear(meeting_uuid=meeting)
-            )
+        removed = 0
+        for store in stores:
+            if args.meeting is None:
+                removed += store.clear()
+            else:
+                meeting = parse_meeting_id(args.meeting)
+                removed += (
+                    store.clear(meeting_id=meeting)
+                    if isinstance(meeting, int)
+                    else store.clear(meeting_uuid=meeting)
+                )
         print(f"removed {removed} cached report(s)")
     return 0
 
@@ -133,17 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--latency", type=float, default=0.0, help="seconds of simulated latency per request")
     demo.set_defaults(run=_demo)
 
-    participants = commands.add_parser("participants", help="read one meeting's participant report")
-    participants.add_argument("meeting", help="meeting number (spaces allowed) or instance UUID")
-    participants.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
-    participants.add_argument("--include-registrant-id", action="store_true", help="also fetch registrant_id")
-    participants.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
-    group = participants.add_mutually_exclusive_group()
-    group.add_argument("--refresh", action="store_true", help="fetch again and overwrite the cache")
-    group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    participants.set_defaults(run=_participants)
+    for name, what in (("participants", "meeting"), ("webinar", "webinar")):
+        reader = commands.add_parser(name, help=f"read one {what}'s participant report")
+        reader.add_argument("meeting", help=f"{what} number (spaces allowed) or instance UUID")
+        reader.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
+        reader.add_argument("--include-registrant-id", action="store_true", help="also fetch registrant_id")
+        reader.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
+        group = reader.add_mutually_exclusive_group()
+        group.add_argument("--refresh", action="store_true", help="fetch again and overwrite the cache")
+        group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+        reader.set_defaults(run=_participants)
 
     cache = commands.add_parser("cache", help="inspect or clear the Parquet cache")
+    cache.add_argument("--sandbox", action="store_true", help="the sandbox's cache, not Zoom's")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True)
     cache_commands.add_parser("list", help="cached meetings, rows, fetch time")
     cache_commands.add_parser("path", help="print the cache folder")

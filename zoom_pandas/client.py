@@ -1,51 +1,43 @@
 """``ZoomClient``: one keep-alive session to Zoom's REST API with retries, rate limits and errors.
 
-This is the only place where HTTP answers become exceptions (see :mod:`zoom_pandas.errors`).
+HTTP only: it knows no report, schema or cache. This is the only place where HTTP answers become
+exceptions (see :mod:`zoom_pandas.errors`), and it holds the default-client registry.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
+import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any, Literal
 
-import pyarrow as pa
 import requests
 import requests.auth
 
-from zoom_pandas import __version__
+from zoom_pandas._version import __version__
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth
-from zoom_pandas.config import ZoomConfig
-from zoom_pandas.errors import (
-    AuthError,
-    MeetingNotFound,
-    PaginationError,
-    PermissionDenied,
-    RateLimited,
-    ZoomAPIError,
-)
-from zoom_pandas.meeting_ids import MeetingRef, path_segment
+from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig
+from zoom_pandas.errors import AuthError, MeetingNotFound, PermissionDenied, RateLimited, ZoomAPIError
 from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
-from zoom_pandas.schema import ParticipantPage, participants_table, read_page
 
-__all__ = ["PAGE_SIZE", "ZoomClient", "default_client", "set_default_client"]
+__all__ = ["RateLabel", "ZoomClient", "api_url_of", "default_client", "set_default_client"]
 
 logger = logging.getLogger("zoom_pandas")
 
-PageT = TypeVar("PageT")
-
-#: Zoom's largest page size for report endpoints.
-PAGE_SIZE = 300
+#: Zoom's rate-limit labels (zoom/FACTS.md §4.2); each endpoint's spec names its label.
+RateLabel = Literal["Light", "Medium", "Heavy"]
 
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 _PERMISSION_CODES = {200, 1010, 4700, 4711, 12702}
 _SCOPE_HINT = (
-    " The app needs the scope report:read:admin (classic) or "
-    "report:read:list_meeting_participants:admin (granular), and a Pro or higher plan."
+    " Reports need the scope report:read:admin (classic) or the granular "
+    "report:read:list_meeting_participants:admin (webinars: report:read:list_webinar_participants:admin), "
+    "and a Pro or higher plan (webinars: the Webinar add-on)."
 )
 
 
@@ -139,7 +131,9 @@ class ZoomClient:
 
     # -- requests ------------------------------------------------------------------------------
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, label: RateLabel = "Light"
+    ) -> requests.Response:
         """GET ``{api_url}{path}`` with retries; return the successful response.
 
         Parameters
@@ -148,6 +142,8 @@ class ZoomClient:
             Path below the API base, already encoded, e.g. ``/past_meetings/123``.
         params : mapping, optional
             Query parameters.
+        label : {"Light", "Medium", "Heavy"}, default "Light"
+            Zoom's rate-limit label of the endpoint (its spec says which).
 
         Returns
         -------
@@ -158,6 +154,29 @@ class ZoomClient:
         ZoomAPIError
             Or one of its subclasses, for every answer that retrying does not fix.
         """
+        self._require_auth()
+        # The query is encoded here once: requests' own params handling re-checks types on every call.
+        url = f"{self.api_url}{path}?{urllib.parse.urlencode(params)}" if params else f"{self.api_url}{path}"
+        attempts = _Attempts()
+        while True:
+            if self._pacer is not None:
+                self._pacer.wait()
+            try:
+                response = self.session.get(url, auth=self.auth, timeout=self.timeout)
+            except _TRANSIENT as exc:
+                self._after_failure(attempts, path, type(exc).__name__, exc)
+                continue
+            if response.ok:
+                return response
+            self._after_error_answer(response, attempts, path)
+
+    def get_json(
+        self, path: str, params: Mapping[str, Any] | None = None, *, label: RateLabel = "Light"
+    ) -> dict[str, Any]:
+        """GET and decode a JSON object (see :meth:`get`)."""
+        return _json_object(self.get(path, params, label=label), path)
+
+    def _require_auth(self) -> None:
         if self.auth is None:
             raise AuthError(
                 None,
@@ -165,221 +184,69 @@ class ZoomClient:
                 "no Zoom credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, "
                 "pass them to ZoomClient, or sign in with zoom_pandas.login()",
             )
-        # The query is encoded here once: requests' own params handling re-checks types on every call.
-        url = f"{self.api_url}{path}?{urllib.parse.urlencode(params)}" if params else f"{self.api_url}{path}"
-        failures = 0
-        rate_limit_waits = 0
-        token_renewed = False
-        while True:
-            if self._pacer is not None:
-                self._pacer.wait()
-            try:
-                response = self.session.get(url, auth=self.auth, timeout=self.timeout)
-            except _TRANSIENT as exc:
-                failures += 1
-                if failures >= self.retry.max_attempts:
-                    raise ZoomAPIError(
-                        None, None, f"GET {path} failed {failures} times: {type(exc).__name__}"
-                    ) from exc
-                self._wait(self.retry.backoff(failures), path, type(exc).__name__, failures)
-                continue
-            if response.ok:
-                return response
-            status = response.status_code
-            if status == 429:
-                retry_at = parse_retry_after(response.headers.get("Retry-After"))
-                limit_type = response.headers.get("X-RateLimit-Type", "")
-                wait = (
-                    max(0.0, (retry_at - dt.datetime.now(dt.timezone.utc)).total_seconds())
-                    if retry_at
-                    else self.retry.backoff(rate_limit_waits + 1)
-                )
-                rate_limit_waits += 1
-                if (
-                    limit_type.lower() == "daily-limit"
-                    or wait > self.retry.max_retry_after
-                    or rate_limit_waits > self.retry.max_rate_limit_waits
-                ):
-                    error = _api_error(response)
-                    raise RateLimited(status, error.code, error.message, retry_after=retry_at)
-                self._wait(wait, path, f"HTTP 429 ({limit_type or 'rate limit'})", rate_limit_waits)
-                continue
-            if status >= 500:
-                failures += 1
-                if failures >= self.retry.max_attempts:
-                    raise _api_error(response)
-                self._wait(self.retry.backoff(failures), path, f"HTTP {status}", failures)
-                continue
+
+    def _after_failure(self, attempts: _Attempts, path: str, reason: str, cause: BaseException) -> None:
+        """A reset or timeout: back off and return, or raise once the attempts are used up."""
+        attempts.failures += 1
+        if attempts.failures >= self.retry.max_attempts:
+            raise ZoomAPIError(
+                None, None, f"GET {path} failed {attempts.failures} times: {reason}"
+            ) from cause
+        self._wait(self.retry.backoff(attempts.failures), path, reason, attempts.failures)
+
+    def _after_error_answer(self, response: requests.Response, attempts: _Attempts, path: str) -> None:
+        """Wait and return when retrying can fix the answer; raise its exception otherwise."""
+        status = response.status_code
+        if status == 429:
+            self._wait_for_rate_limit(response, attempts, path)
+            return
+        if status >= 500:
+            attempts.failures += 1
+            if attempts.failures >= self.retry.max_attempts:
+                raise _api_error(response)
+            self._wait(self.retry.backoff(attempts.failures), path, f"HTTP {status}", attempts.failures)
+            return
+        error = _api_error(response)
+        renewable = status == 401 and error.code == 124 and isinstance(self.auth, BearerAuth)
+        if renewable and not attempts.token_renewed:
+            logger.info("access token refused on GET %s (code 124); fetching a new one", path)
+            self.auth.invalidate()  # type: ignore[union-attr]
+            attempts.token_renewed = True
+            return
+        raise error
+
+    def _wait_for_rate_limit(self, response: requests.Response, attempts: _Attempts, path: str) -> None:
+        """A 429: wait out a per-second limit; raise RateLimited for a daily one or a long wait."""
+        retry_at = parse_retry_after(response.headers.get("Retry-After"))
+        limit_type = response.headers.get("X-RateLimit-Type", "")
+        attempts.rate_limit_waits += 1
+        wait = (
+            max(0.0, (retry_at - dt.datetime.now(dt.timezone.utc)).total_seconds())
+            if retry_at
+            else self.retry.backoff(attempts.rate_limit_waits)
+        )
+        if (
+            limit_type.lower() == "daily-limit"
+            or wait > self.retry.max_retry_after
+            or attempts.rate_limit_waits > self.retry.max_rate_limit_waits
+        ):
             error = _api_error(response)
-            if (
-                status == 401
-                and error.code == 124
-                and not token_renewed
-                and isinstance(self.auth, BearerAuth)
-            ):
-                logger.info("access token refused on GET %s (code 124); fetching a new one", path)
-                self.auth.invalidate()
-                token_renewed = True
-                continue
-            raise error
-
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """GET and decode a JSON object (see :meth:`get`)."""
-        return _json_object(self.get(path, params), path)
-
-    def paged_json(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Yield each page of a ``next_page_token``-paged endpoint (list endpoints, not reports).
-
-        Raises
-        ------
-        PaginationError
-            When a page token comes back a second time.
-        """
-
-        def json_page(response: requests.Response) -> tuple[dict[str, Any], str]:
-            body = _json_object(response, path)
-            return body, str(body.get("next_page_token") or "")
-
-        yield from self._paginate(path, params, json_page)
-
-    def _paginate(
-        self,
-        path: str,
-        params: Mapping[str, Any] | None,
-        read: Callable[[requests.Response], tuple[PageT, str]],
-    ) -> Iterator[PageT]:
-        """GET page after page until the token is empty; a repeated token is a PaginationError."""
-        seen: set[str] = set()
-        query = dict(params or {})
-        pages = 0
-        while True:
-            page, token = read(self.get(path, query))
-            pages += 1
-            yield page
-            if not token:
-                return
-            if token in seen:
-                raise PaginationError(
-                    f"GET {path} returned a page token a second time after page {pages}; "
-                    "stopped instead of looping"
-                )
-            seen.add(token)
-            query["next_page_token"] = token
+            raise RateLimited(response.status_code, error.code, error.message, retry_after=retry_at)
+        self._wait(wait, path, f"HTTP 429 ({limit_type or 'rate limit'})", attempts.rate_limit_waits)
 
     @staticmethod
     def _wait(seconds: float, path: str, reason: str, attempt: int) -> None:
         logger.info("%s on GET %s; retry %d in %.2f s", reason, path, attempt, seconds)
         time.sleep(seconds)
 
-    # -- endpoints -----------------------------------------------------------------------------
 
-    def past_meeting(self, meeting: MeetingRef) -> dict[str, Any]:
-        """``GET /past_meetings/{id-or-uuid}``: the instance's id, uuid, times and topic.
+@dataclasses.dataclass
+class _Attempts:
+    """What one request has been through so far."""
 
-        A meeting id resolves to its latest ended instance.
-        """
-        return self.get_json(f"/past_meetings/{path_segment(meeting)}")
-
-    def participant_pages(
-        self,
-        meeting_uuid: str,
-        *,
-        include_registrant_id: bool = False,
-        on_page: Callable[[ParticipantPage], None] | None = None,
-    ) -> list[ParticipantPage]:
-        """Every page of ``GET /report/meetings/{uuid}/participants`` at ``page_size=300``.
-
-        An expired page token (400, code 300) restarts the meeting once from the first page, so
-        no row is returned twice.
-
-        Parameters
-        ----------
-        meeting_uuid : str
-            The instance UUID (encoded here as Zoom requires).
-        include_registrant_id : bool
-            Ask for ``registrant_id`` (``include_fields=registrant_id``).
-        on_page : callable, optional
-            Called with each page as it arrives (progress bars).
-
-        Returns
-        -------
-        list of ParticipantPage
-
-        Raises
-        ------
-        PaginationError
-            When Zoom repeats a page token.
-        """
-        path = f"/report/meetings/{path_segment(meeting_uuid)}/participants"
-        base: dict[str, Any] = {"page_size": PAGE_SIZE}
-        if include_registrant_id:
-            base["include_fields"] = "registrant_id"
-        try:
-            return self._pages(path, base, on_page)
-        except _PageTokenExpired as expired:
-            logger.info("page token expired on GET %s; restarting from the first page", path)
-            try:
-                return self._pages(path, base, on_page)
-            except _PageTokenExpired as again:
-                raise again.error from expired.error
-
-    def participant_table(
-        self,
-        meeting_uuid: str,
-        *,
-        include_registrant_id: bool = False,
-        on_page: Callable[[ParticipantPage], None] | None = None,
-    ) -> tuple[pa.Table, int | None]:
-        """Every page of one instance's report as one typed table, and Zoom's ``total_records``.
-
-        Pages are fetched first (reading only their page tokens) and parsed together at the end
-        in one multithreaded Arrow read. See :meth:`participant_pages` for the parameters.
-
-        Raises
-        ------
-        ZoomAPIError
-            When a page is not a participants report (a malformed 200 answer).
-        """
-        pages = self.participant_pages(
-            meeting_uuid, include_registrant_id=include_registrant_id, on_page=on_page
-        )
-        try:
-            table = participants_table(pages, meeting_uuid)
-        except ValueError as exc:
-            raise ZoomAPIError(200, None, f"malformed participants report for {meeting_uuid}: {exc}") from exc
-        return table, pages[0].total_records if pages else None
-
-    def _pages(
-        self,
-        path: str,
-        base: dict[str, Any],
-        on_page: Callable[[ParticipantPage], None] | None,
-    ) -> list[ParticipantPage]:
-        pages: list[ParticipantPage] = []
-
-        def report_page(response: requests.Response) -> tuple[ParticipantPage, str]:
-            page = read_page(response.content)
-            return page, page.next_page_token
-
-        try:
-            for page in self._paginate(path, base, report_page):
-                pages.append(page)
-                if on_page is not None:
-                    on_page(page)
-        except ZoomAPIError as exc:
-            # Every request after the first carries a page token; code 300 there means it expired.
-            if pages and exc.status_code == 400 and exc.code == 300:
-                raise _PageTokenExpired(exc) from exc
-            raise
-        return pages
-
-
-class _PageTokenExpired(Exception):
-    """Internal: a next_page_token was refused (400, code 300); the caller may restart."""
-
-    def __init__(self, error: ZoomAPIError) -> None:
-        super().__init__(str(error))
-        self.error = error
+    failures: int = 0
+    rate_limit_waits: int = 0
+    token_renewed: bool = False
 
 
 def _environment_session(api_url: str) -> requests.Session:
@@ -434,24 +301,46 @@ def _api_error(response: requests.Response) -> ZoomAPIError:
     return ZoomAPIError(status, code, message)
 
 
-_default: ZoomClient | None = None
+_chosen: ZoomClient | None = None
+_from_environment: tuple[tuple[str, ...], ZoomClient] | None = None
+_registry_lock = threading.Lock()
 
 
 def set_default_client(client: ZoomClient | None) -> None:
-    """Make ``client`` the one ``read_participants`` and the widgets use when none is passed.
+    """Make ``client`` the one readers and widgets use when none is passed.
 
     Parameters
     ----------
     client : ZoomClient or None
-        ``None`` goes back to a client built from ``ZOOM_*`` environment variables.
+        ``None`` goes back to a client built from the ``ZOOM_*`` environment variables.
     """
-    global _default
-    _default = client
+    global _chosen
+    _chosen = client
+
+
+def _environment_key() -> tuple[str, ...]:
+    return tuple(os.environ.get(name, "") for name in ENVIRONMENT_VARIABLES)
 
 
 def default_client() -> ZoomClient:
-    """The client set by :func:`set_default_client` (e.g. by ``login()``), else one from the environment."""
-    global _default
-    if _default is None:
-        _default = ZoomClient()
-    return _default
+    """The client chosen by :func:`set_default_client` (e.g. by ``login()``), else one from ``ZOOM_*``.
+
+    The environment's client follows the environment: when a ``ZOOM_*`` variable changes, the
+    next call builds a new client from the new values.
+    """
+    global _from_environment
+    if _chosen is not None:
+        return _chosen
+    key = _environment_key()
+    with _registry_lock:
+        if _from_environment is None or _from_environment[0] != key:
+            _from_environment = (key, ZoomClient())
+        return _from_environment[1]
+
+
+def api_url_of(client: ZoomClient | None) -> str:
+    """The API URL a read with ``client=client`` goes to, without building a client."""
+    if client is not None:
+        return client.api_url
+    chosen = _chosen
+    return chosen.api_url if chosen is not None else ZoomConfig.resolve().api_url

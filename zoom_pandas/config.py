@@ -7,7 +7,7 @@ import ipaddress
 import os
 import urllib.parse
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_OAUTH_URL", "ZoomConfig", "is_loopback_url"]
+__all__ = ["DEFAULT_API_URL", "DEFAULT_OAUTH_URL", "ENVIRONMENT_VARIABLES", "ZoomConfig", "is_loopback_url"]
 
 DEFAULT_API_URL = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_URL = "https://zoom.us/oauth"
@@ -19,6 +19,8 @@ _ENV = {
     "api_url": "ZOOM_API_URL",
     "oauth_url": "ZOOM_OAUTH_URL",
 }
+#: The variables a client is configured from.
+ENVIRONMENT_VARIABLES = tuple(_ENV.values())
 
 
 def is_loopback_url(url: str) -> bool:

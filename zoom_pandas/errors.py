@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 
 __all__ = [
     "AuthError",
@@ -35,6 +37,7 @@ __all__ = [
     "ZoomAPIError",
     "ZoomPandasError",
     "ZoomPandasWarning",
+    "user_stacklevel",
 ]
 
 
@@ -137,3 +140,14 @@ class CacheCorruptWarning(ZoomPandasWarning):
 class CacheWriteWarning(ZoomPandasWarning):
     """A fetched report could not be written to the cache (disk full, permissions); the frame is
     returned all the same and the previous cached copy, if any, is left as it was."""
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside this package."""
+    package = os.path.dirname(__file__)
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -1,38 +1,27 @@
-"""Finding meetings: past meetings of a user, and the instances of a recurring meeting."""
+"""Readers that find meetings: a user's past meetings, the instances of a number, a user's profile."""
 
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from zoom_pandas.client import PAGE_SIZE, ZoomClient, default_client
+from zoom_pandas.client import ZoomClient, default_client
+from zoom_pandas.errors import ZoomAPIError
 from zoom_pandas.meeting_ids import parse_meeting_id
+from zoom_pandas.paging import PAGE_SIZE, read_pages
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
+from zoom_pandas.schema import MEETINGS, DtypeBackend, FieldMap, check_dtype_backend, pages_table, to_frame
 
-__all__ = ["INSTANCE_FIELDS", "MEETING_FIELDS", "read_instances", "read_meetings"]
+__all__ = ["read_instances", "read_meetings", "read_user"]
 
 #: Zoom's report covers a window of at most one month, inside the last six months.
 WINDOW_DAYS = 30
 REACH_DAYS = 182
-
-_TIME = pa.timestamp("us", tz="UTC")
-MEETING_FIELDS: dict[str, pa.DataType] = {
-    "uuid": pa.string(),
-    "id": pa.int64(),
-    "topic": pa.string(),
-    "start_time": _TIME,
-    "end_time": _TIME,
-    "duration": pa.duration("s"),
-    "participants_count": pa.int64(),
-    "total_minutes": pa.int64(),
-    "type": pa.int64(),
-    "user_name": pa.string(),
-    "user_email": pa.string(),
-    "source": pa.string(),
-}
-INSTANCE_FIELDS: dict[str, pa.DataType] = {"uuid": pa.string(), "start_time": _TIME}
 
 
 def _as_date(value: dt.date | str | None, default: dt.date) -> dt.date:
@@ -45,21 +34,23 @@ def _as_date(value: dt.date | str | None, default: dt.date) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def _frame(records: list[dict[str, Any]], fields: dict[str, pa.DataType]) -> pd.DataFrame:
-    columns: dict[str, pa.Array] = {}
-    for name, kind in fields.items():
-        values = [record.get(name) for record in records]
-        if pa.types.is_timestamp(kind):
-            text = pa.array([v or None for v in values], pa.string())
-            columns[name] = text.cast(kind)
-        elif pa.types.is_duration(kind):  # Zoom reports meeting durations in minutes
-            columns[name] = pa.array([None if v is None else int(v) * 60 for v in values], pa.int64()).cast(
-                kind
-            )
-        else:
-            columns[name] = pa.array([None if v == "" else v for v in values], kind)
-    frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=pd.ArrowDtype)
-    return frame
+def _user_segment(user_id: str) -> str:
+    """A user id or email as one path segment ("/" or "?" in it never reaches the path raw)."""
+    text = str(user_id).strip()
+    if not text:
+        raise ValueError("user_id must be a user id, an email or 'me'")
+    return urllib.parse.quote(text, safe="@")
+
+
+def _table(bodies: list[bytes], fields: FieldMap, path: str, stamp: dict[str, Any] | None = None) -> pa.Table:
+    try:
+        return pages_table(bodies, fields, stamp)[0]
+    except ValueError as exc:
+        raise ZoomAPIError(200, None, f"GET {path}: malformed answer: {exc}") from exc
+
+
+def _newest_first(table: pa.Table) -> pa.Table:
+    return table.sort_by([("start_time", "descending")])
 
 
 def read_meetings(
@@ -68,8 +59,9 @@ def read_meetings(
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
     client: ZoomClient | None = None,
+    dtype_backend: DtypeBackend = "pyarrow",
 ) -> pd.DataFrame:
-    """Past meetings a user hosted, from ``GET /report/users/{userId}/meetings``.
+    """Past meeting instances a user hosted, from ``GET /report/users/{userId}/meetings``.
 
     Parameters
     ----------
@@ -79,19 +71,24 @@ def read_meetings(
         Whole UTC days, inclusive (default: the last 30 days). Longer ranges are split into
         one-month windows, as Zoom requires.
     client : ZoomClient, optional
-        Default: the signed-in client.
+        Default: the signed-in client, else one from ``ZOOM_*``.
+    dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
+        As in :func:`~zoom_pandas.read_participants`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per meeting instance, newest first: ``uuid``, ``id``, ``topic``, ``start_time``,
-        ``end_time`` (UTC), ``duration``, ``participants_count``, ...
+        One row per meeting instance, newest first: ``meeting_id``, ``meeting_uuid``, ``topic``,
+        ``start_time``, ``end_time`` (UTC), ``duration``, ``participants_count``, ``total_minutes``,
+        ``type``, ``user_name``, ``user_email``, ``source``. An instance Zoom lists twice appears
+        once; one listed without a uuid keeps its own row.
 
     Raises
     ------
     ValueError
         If ``start`` is after ``end`` or older than Zoom's six-month reach (before any request).
     """
+    check_dtype_backend(dtype_backend)
     today = dt.datetime.now(dt.timezone.utc).date()
     last = _as_date(end, today)
     first = _as_date(start, last - dt.timedelta(days=WINDOW_DAYS))
@@ -102,43 +99,77 @@ def read_meetings(
             f"start {first} is beyond Zoom's reach: meeting reports cover only the last six months "
             f"(from {today - dt.timedelta(days=REACH_DAYS)})"
         )
+    path = f"/report/users/{_user_segment(user_id)}/meetings"
     client = client or default_client()
-    records: dict[str, dict[str, Any]] = {}
+    bodies: list[bytes] = []
     window_start = first
     while window_start <= last:
         window_end = min(last, window_start + dt.timedelta(days=WINDOW_DAYS - 1))
-        params: dict[str, Any] = {
-            "from": window_start.isoformat(),
-            "to": window_end.isoformat(),
-            "page_size": PAGE_SIZE,
-        }
-        for page in client.paged_json(f"/report/users/{user_id}/meetings", params):
-            for meeting in page.get("meetings") or []:
-                records[str(meeting.get("uuid"))] = meeting
+        params = {"from": window_start.isoformat(), "to": window_end.isoformat(), "page_size": PAGE_SIZE}
+        bodies += [page.body for page in read_pages(client, path, params, label="Heavy")]
         window_start = window_end + dt.timedelta(days=1)
-    ordered = sorted(records.values(), key=lambda m: str(m.get("start_time", "")), reverse=True)
-    return _frame(ordered, MEETING_FIELDS)
+    table = _table(bodies, MEETINGS, path)
+    uuids = table.column("meeting_uuid")
+    # The last listing of an instance wins; rows without a uuid are never merged with each other.
+    listed_again = pa.array(uuids.to_pandas().duplicated(keep="last").to_numpy(dtype=bool))
+    keep = pc.or_(pc.is_null(uuids), pc.invert(listed_again))
+    return to_frame(_newest_first(table.filter(keep)), dtype_backend=dtype_backend)
 
 
-def read_instances(meeting_id: int | str, *, client: ZoomClient | None = None) -> pd.DataFrame:
-    """The held instances of a meeting number, from ``GET /past_meetings/{id}/instances``.
+def read_instances(
+    meeting_id: int | str,
+    *,
+    webinar: bool = False,
+    client: ZoomClient | None = None,
+    dtype_backend: DtypeBackend = "pyarrow",
+) -> pd.DataFrame:
+    """The ended instances of a meeting (or webinar) number, from ``GET /past_meetings/{id}/instances``.
 
     Parameters
     ----------
     meeting_id : int or str
         A meeting number (spaces and dashes allowed).
+    webinar : bool, default False
+        A webinar number instead (``GET /past_webinars/{id}/instances``).
     client : ZoomClient, optional
-        Default: the signed-in client.
+        Default: the signed-in client, else one from ``ZOOM_*``.
+    dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
+        As in :func:`~zoom_pandas.read_participants`.
 
     Returns
     -------
     pandas.DataFrame
-        ``uuid`` and ``start_time`` (UTC), newest first.
+        ``meeting_id``, ``meeting_uuid`` and ``start_time`` (UTC), newest first.
+
+    Raises
+    ------
+    ValueError
+        For an instance UUID or anything but a number (before any request).
     """
     meeting = parse_meeting_id(meeting_id)
     if not isinstance(meeting, int):
         raise ValueError("read_instances takes a meeting number, not an instance UUID")
-    client = client or default_client()
-    body = client.get_json(f"/past_meetings/{meeting}/instances")
-    instances = sorted(body.get("meetings") or [], key=lambda m: str(m.get("start_time", "")), reverse=True)
-    return _frame(instances, INSTANCE_FIELDS)
+    check_dtype_backend(dtype_backend)
+    spec = WEBINAR_REPORT if webinar else MEETING_REPORT
+    path = spec.instances_path.format(id=meeting)
+    response = (client or default_client()).get(path, label=spec.labels["instances"])
+    table = _table([response.content], spec.instances, path, {"meeting_id": meeting})
+    return to_frame(_newest_first(table), dtype_backend=dtype_backend)
+
+
+def read_user(user_id: str = "me", *, client: ZoomClient | None = None) -> dict[str, Any]:
+    """A user's profile from ``GET /users/{userId}`` (name, email, time zone, ...).
+
+    Parameters
+    ----------
+    user_id : str, default "me"
+        User id, email, or ``"me"`` (the signed-in user).
+    client : ZoomClient, optional
+        Default: the signed-in client, else one from ``ZOOM_*``.
+
+    Returns
+    -------
+    dict
+        Zoom's answer as it is.
+    """
+    return (client or default_client()).get_json(f"/users/{_user_segment(user_id)}", label="Light")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from zoom_pandas.schema import ParticipantPage
+from zoom_pandas.paging import Page
 
 __all__ = ["PageProgress", "is_interactive"]
 
@@ -38,7 +38,7 @@ class PageProgress:
         self.pages = 0
         self._bar: Any = None
 
-    def update(self, page: ParticipantPage) -> None:
+    def update(self, page: Page) -> None:
         """Record one page (called by the client as each page arrives)."""
         if self.pages == 0 and self._bar is None:
             expected = page.page_count

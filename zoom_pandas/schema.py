@@ -1,7 +1,10 @@
-"""The participants schema as data, and raw report pages -> one typed Arrow table -> pandas.
+"""Field maps as data, and raw JSON pages -> one typed Arrow table -> pandas.
 
-Zoom sends JSON; Arrow's JSON reader parses each page once (no per-row Python), the client reads
-the page token from the same parse, and the typed columns are derived with Arrow compute kernels.
+Every list Zoom answers with (participants, meetings, instances) is described by a
+:class:`FieldMap`: the key of the list in each page, each column's Arrow type, the wire names it
+renames and the columns filled from the request rather than the answer. One converter serves them
+all: Arrow's JSON reader parses every page in one multithreaded read (no per-row Python), and the
+typed columns are derived with Arrow compute kernels.
 """
 
 from __future__ import annotations
@@ -9,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import math
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -19,22 +21,87 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 __all__ = [
-    "PARTICIPANT_FIELDS",
+    "INSTANCES",
+    "MEETINGS",
+    "PARTICIPANTS",
     "SCHEMA_VERSION",
-    "ParticipantPage",
-    "count_people",
-    "empty_participants_table",
-    "participants_table",
-    "read_page",
+    "WEBINAR_INSTANCES",
+    "WEBINAR_PARTICIPANTS",
+    "DtypeBackend",
+    "FieldMap",
+    "check_dtype_backend",
+    "pages_table",
     "to_frame",
 ]
 
-SCHEMA_VERSION = 1
+#: Bumped when the cached table layout changes.
+SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+DtypeBackend = Literal["pyarrow", "numpy_nullable"]
+_MIN_BLOCK = 1 << 20
 
-#: The frame's columns and their Arrow types, in order. Fields Zoom adds later are appended.
-PARTICIPANT_FIELDS: dict[str, pa.DataType] = {
+
+@dataclasses.dataclass(frozen=True)
+class FieldMap:
+    """How one list in Zoom's JSON pages becomes typed columns.
+
+    Parameters
+    ----------
+    items : str
+        The key of the list in each page (``"participants"``, ``"meetings"``, ``"webinars"``).
+    fields : mapping of str to pyarrow.DataType
+        The frame's columns and their Arrow types, in order.
+    renames : mapping of str to str
+        Wire name -> column name (Zoom's ``uuid`` is the frame's ``meeting_uuid``).
+    stamped : tuple of str
+        Columns filled from the request (one value for every row), never from the answer.
+    minutes : frozenset of str
+        Duration columns Zoom sends in whole minutes rather than seconds.
+    keep_unknown : bool
+        Keep fields Zoom adds later, after the known columns.
+    """
+
+    items: str
+    fields: Mapping[str, pa.DataType]
+    renames: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    stamped: tuple[str, ...] = ()
+    minutes: frozenset[str] = frozenset()
+    keep_unknown: bool = False
+
+    def wire_name(self, column: str) -> str:
+        """The JSON key a column comes from."""
+        return next((wire for wire, name in self.renames.items() if name == column), column)
+
+    @property
+    def parse_options(self) -> pa_json.ParseOptions:
+        """Arrow JSON parse options for whole pages (times stay text until "" has become null)."""
+        row_fields = []
+        for name, kind in self.fields.items():
+            if name in self.stamped:
+                continue
+            if pa.types.is_timestamp(kind):
+                kind = pa.string()
+            elif pa.types.is_duration(kind):
+                kind = pa.int64()
+            row_fields.append((self.wire_name(name), kind))
+        page = pa.schema(
+            [
+                ("next_page_token", pa.string()),
+                ("total_records", pa.int64()),
+                (self.items, pa.list_(pa.struct(row_fields))),
+            ]
+        )
+        behaviour = "infer" if self.keep_unknown else "ignore"
+        return pa_json.ParseOptions(explicit_schema=page, unexpected_field_behavior=behaviour)
+
+    def empty_table(self) -> pa.Table:
+        """A zero-row table with exactly the frame's columns and types."""
+        return pa.schema(list(self.fields.items())).empty_table()
+
+
+_PARTICIPANT_COLUMNS: dict[str, pa.DataType] = {
+    "meeting_id": pa.int64(),
     "meeting_uuid": pa.string(),
     "customer_key": pa.string(),
     "duration": pa.duration("s"),
@@ -51,110 +118,83 @@ PARTICIPANT_FIELDS: dict[str, pa.DataType] = {
     "participant_user_id": pa.string(),
 }
 
-# How each field travels in JSON; times stay text until "" has become null.
-_WIRE_TYPES: dict[str, pa.DataType] = {
-    name: (pa.string() if pa.types.is_timestamp(kind) else pa.int64() if pa.types.is_duration(kind) else kind)
-    for name, kind in PARTICIPANT_FIELDS.items()
-    if name != "meeting_uuid"
-}
-
-_PAGE_SCHEMA = pa.schema(
-    [
-        ("next_page_token", pa.string()),
-        ("page_count", pa.int64()),
-        ("page_size", pa.int64()),
-        ("total_records", pa.int64()),
-        ("participants", pa.list_(pa.struct(list(_WIRE_TYPES.items())))),
-    ]
+#: ``GET /report/meetings/{uuid}/participants``: one row per join event.
+PARTICIPANTS = FieldMap(
+    items="participants",
+    fields=_PARTICIPANT_COLUMNS,
+    stamped=("meeting_id", "meeting_uuid"),
+    keep_unknown=True,
 )
-_PARSE_OPTIONS = pa_json.ParseOptions(explicit_schema=_PAGE_SCHEMA, unexpected_field_behavior="infer")
-_MIN_BLOCK = 1 << 20
+
+#: ``GET /report/webinars/{uuid}/participants``: the same, without breakout rooms.
+WEBINAR_PARTICIPANTS = dataclasses.replace(
+    PARTICIPANTS, fields={k: v for k, v in _PARTICIPANT_COLUMNS.items() if k != "bo_mtg_id"}
+)
+
+#: ``GET /report/users/{userId}/meetings``: one row per held instance.
+MEETINGS = FieldMap(
+    items="meetings",
+    fields={
+        "meeting_id": pa.int64(),
+        "meeting_uuid": pa.string(),
+        "topic": pa.string(),
+        "start_time": TIMESTAMP,
+        "end_time": TIMESTAMP,
+        "duration": pa.duration("s"),
+        "participants_count": pa.int64(),
+        "total_minutes": pa.int64(),
+        "type": pa.int64(),
+        "user_name": pa.string(),
+        "user_email": pa.string(),
+        "source": pa.string(),
+    },
+    renames={"id": "meeting_id", "uuid": "meeting_uuid"},
+    minutes=frozenset({"duration"}),
+)
+
+#: ``GET /past_meetings/{meetingId}/instances``: the ended instances of a meeting number.
+INSTANCES = FieldMap(
+    items="meetings",
+    fields={"meeting_id": pa.int64(), "meeting_uuid": pa.string(), "start_time": TIMESTAMP},
+    renames={"uuid": "meeting_uuid"},
+    stamped=("meeting_id",),
+)
+
+#: ``GET /past_webinars/{webinarId}/instances``.
+WEBINAR_INSTANCES = dataclasses.replace(INSTANCES, items="webinars")
 
 
-_TOKEN = re.compile(rb'"next_page_token"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_NUMBER = {key: re.compile(rb'"' + key + rb'"\s*:\s*(\d+)') for key in (b"total_records", b"page_size")}
+def _one_line(body: bytes) -> bytes:
+    """A page as one line of JSON (Arrow reads one object per line)."""
+    body = body.strip()
+    if b"\n" in body or b"\r" in body:  # pretty-printed
+        body = json.dumps(json.loads(body), separators=(",", ":")).encode()
+    return body
 
 
-@dataclasses.dataclass(frozen=True)
-class ParticipantPage:
-    """One raw page of ``GET /report/meetings/{id}/participants`` and what paging needs from it.
-
-    Parameters
-    ----------
-    body : bytes
-        The response body, parsed later together with the other pages.
-    next_page_token : str
-        Empty on the last page.
-    total_records : int or None
-        How many rows Zoom says the whole report has.
-    page_size : int or None
-        The page size Zoom applied.
-    """
-
-    body: bytes
-    next_page_token: str
-    total_records: int | None
-    page_size: int | None
-
-    @property
-    def page_count(self) -> int | None:
-        """Pages the whole report needs at this page size, derived from ``total_records``."""
-        if self.total_records is None or not self.page_size:
-            return None
-        return max(1, math.ceil(self.total_records / self.page_size))
-
-
-def read_page(body: bytes) -> ParticipantPage:
-    """Read just the paging fields of a page body, without parsing its rows.
-
-    A JSON string cannot hold an unescaped quote, so ``"next_page_token": "..."`` can only match
-    a key; :func:`participants_table` checks the token against the full parse anyway.
-
-    Parameters
-    ----------
-    body : bytes
-        The response body.
-
-    Returns
-    -------
-    ParticipantPage
-    """
-    token = _TOKEN.search(body)
-    numbers = {key: _NUMBER[key].search(body) for key in _NUMBER}
-    return ParticipantPage(
-        body=body,
-        next_page_token=json.loads(b'"' + token.group(1) + b'"') if token else "",
-        total_records=int(numbers[b"total_records"].group(1)) if numbers[b"total_records"] else None,
-        page_size=int(numbers[b"page_size"].group(1)) if numbers[b"page_size"] else None,
-    )
-
-
-def _parse_bodies(bodies: Sequence[bytes]) -> pa.Table:
+def _parse(bodies: Sequence[bytes], field_map: FieldMap) -> pa.Table:
     """Parse page bodies in one multithreaded Arrow read: one row per page."""
     try:
-        if any(b"\n" in body.strip() for body in bodies):  # pretty-printed: one line per page
-            bodies = [json.dumps(json.loads(body), separators=(",", ":")).encode() for body in bodies]
-        data = b"\n".join(body.strip() for body in bodies)
-        largest = max((len(body) for body in bodies), default=0)
+        lines = [_one_line(body) for body in bodies]
+        largest = max((len(line) for line in lines), default=0)
         read_options = pa_json.ReadOptions(block_size=max(_MIN_BLOCK, 2 * largest + 2), use_threads=True)
-        table = pa_json.read_json(io.BytesIO(data), read_options=read_options, parse_options=_PARSE_OPTIONS)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-        raise ValueError(f"not a participants report page: {exc}") from exc
+        table = pa_json.read_json(
+            io.BytesIO(b"\n".join(lines)), read_options=read_options, parse_options=field_map.parse_options
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, RecursionError) as exc:
+        raise ValueError(f"not a page of {field_map.items}: {exc}") from exc
     if table.num_rows != len(bodies):
         raise ValueError(f"expected one JSON object per page, got {table.num_rows} for {len(bodies)} pages")
     return table
 
 
-def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Zoom writes "" for hidden or unknown text; pandas users expect NA."""
-    return pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-
-
-def _typed(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Convert one wire column to its frame type."""
+def _typed(name: str, column: pa.ChunkedArray, field_map: FieldMap) -> pa.ChunkedArray:
+    """Convert one wire column to its frame type ("" -> null; minutes -> seconds)."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        column = _blank_to_null(column)
-    target = PARTICIPANT_FIELDS.get(name)
+        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
+    target = field_map.fields.get(name)
+    if name in field_map.minutes:
+        column = pc.multiply_checked(column, 60)
     if target is None or column.type == target:
         return column
     try:
@@ -163,81 +203,100 @@ def _typed(name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
         raise ValueError(f"column {name!r}: cannot convert {column.type} to {target}: {exc}") from exc
 
 
-def empty_participants_table() -> pa.Table:
-    """A zero-row table with exactly the frame's columns and types."""
-    return pa.schema(list(PARTICIPANT_FIELDS.items())).empty_table()
-
-
-def participants_table(pages: Sequence[ParticipantPage], meeting_uuid: str | None) -> pa.Table:
-    """Parse pages into one typed table in API row order.
+def pages_table(
+    bodies: Sequence[bytes], field_map: FieldMap, stamp: Mapping[str, Any] | None = None
+) -> tuple[pa.Table, list[str]]:
+    """Parse raw pages into one typed table in API row order.
 
     Parameters
     ----------
-    pages : sequence of ParticipantPage
-        Every page of one meeting instance, in order.
-    meeting_uuid : str or None
-        Written into the ``meeting_uuid`` column of every row.
+    bodies : sequence of bytes
+        Every page's response body, in order.
+    field_map : FieldMap
+        What the pages hold.
+    stamp : mapping, optional
+        A value for each of ``field_map.stamped`` (e.g. the instance's meeting id and uuid).
 
     Returns
     -------
-    pyarrow.Table
-        The known columns first (see ``PARTICIPANT_FIELDS``), then any field Zoom added.
+    table : pyarrow.Table
+        The known columns in order, then (``keep_unknown``) any field Zoom added.
+    next_page_tokens : list of str
+        Each page's ``next_page_token`` from the full parse ("" when absent).
 
     Raises
     ------
     ValueError
-        If a page is not a report page, or a page token read while paging disagrees with the
-        full parse.
+        If a page is not a JSON object holding the list, or a value cannot take its type.
     """
-    if not pages:
-        return empty_participants_table()
-    parsed = _parse_bodies([page.body for page in pages])
+    if not bodies:
+        return field_map.empty_table(), []
+    parsed = _parse(bodies, field_map)
     tokens = [token or "" for token in parsed.column("next_page_token").to_pylist()]
-    if tokens != [page.next_page_token for page in pages]:
-        raise ValueError("page tokens read while paging disagree with the parsed pages")
-    participants = parsed.column("participants")
-    raw = pa.Table.from_struct_array(pa.concat_arrays([chunk.flatten() for chunk in participants.chunks]))
-    uuid_column = pa.nulls(raw.num_rows, pa.string())
-    if meeting_uuid is not None:
-        uuid_column = uuid_column.fill_null(meeting_uuid)
-    columns: dict[str, pa.ChunkedArray | pa.Array] = {"meeting_uuid": uuid_column}
-    for name, kind in PARTICIPANT_FIELDS.items():
-        if name == "meeting_uuid":
-            continue
-        if name in raw.column_names:
-            columns[name] = _typed(name, raw.column(name))
+    chunks = [chunk.flatten() for chunk in parsed.column(field_map.items).chunks]
+    raw = pa.Table.from_struct_array(pa.concat_arrays(chunks))
+    stamp = stamp or {}
+    columns: dict[str, pa.ChunkedArray | pa.Array] = {}
+    for name, kind in field_map.fields.items():
+        wire = field_map.wire_name(name)
+        if name in field_map.stamped:
+            columns[name] = pa.repeat(pa.scalar(stamp.get(name), kind), raw.num_rows)
+        elif wire in raw.column_names:
+            columns[name] = _typed(name, raw.column(wire), field_map)
         else:
             columns[name] = pa.nulls(raw.num_rows, kind)
+    wire_names = {field_map.wire_name(name) for name in field_map.fields}
     for name in raw.column_names:
-        if name not in columns:
-            columns[name] = _typed(name, raw.column(name))
-    return pa.table(columns)
+        if name not in wire_names and name not in columns:  # a stamped name on the wire never wins
+            columns[name] = _typed(name, raw.column(name), field_map)
+    return pa.table(columns), tokens
 
 
-def to_frame(table: pa.Table, attrs: dict[str, object] | None = None) -> pd.DataFrame:
-    """Convert a typed table to pandas with Arrow-backed dtypes on every column.
+def _numpy_nullable(kind: pa.DataType) -> Any:
+    """pandas' nullable NumPy dtype for an Arrow type (None: pandas' own conversion)."""
+    if pa.types.is_integer(kind):
+        return pd.Int64Dtype()
+    if pa.types.is_boolean(kind):
+        return pd.BooleanDtype()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype()
+    if pa.types.is_floating(kind):
+        return pd.Float64Dtype()
+    return None
+
+
+def to_frame(
+    table: pa.Table, attrs: Mapping[str, object] | None = None, dtype_backend: DtypeBackend = "pyarrow"
+) -> pd.DataFrame:
+    """Convert a typed table to pandas.
 
     Parameters
     ----------
     table : pyarrow.Table
-        From :func:`participants_table` or the cache.
-    attrs : dict, optional
+        From :func:`pages_table` or the cache.
+    attrs : mapping, optional
         Stored in ``DataFrame.attrs``.
+    dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
+        ``"pyarrow"``: ``pd.ArrowDtype`` on every column. ``"numpy_nullable"``: ``Int64``,
+        ``boolean``, ``string``, ``datetime64[us, UTC]`` and ``timedelta64``, as pandas' readers do.
 
     Returns
     -------
     pandas.DataFrame
     """
-    frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype, self_destruct=False)
+    if dtype_backend == "pyarrow":
+        frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype, self_destruct=False)
+    elif dtype_backend == "numpy_nullable":
+        frame = table.to_pandas(types_mapper=_numpy_nullable, coerce_temporal_nanoseconds=False)
+    else:
+        raise ValueError(f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}")
     if attrs:
         frame.attrs.update(attrs)
     return frame
 
 
-def count_people(frame: pd.DataFrame) -> int:
-    """Distinct people in a participants frame: by account id, else email, else display name.
-
-    Guests have no account id and often no email, so two guests with one name count once.
-    """
-    who = frame["participant_user_id"].fillna(frame["user_email"]).fillna(frame["name"])
-    return int(who.nunique())
+def check_dtype_backend(dtype_backend: object) -> DtypeBackend:
+    """Validate ``dtype_backend`` before any request."""
+    if dtype_backend not in ("pyarrow", "numpy_nullable"):
+        raise ValueError(f"dtype_backend must be 'pyarrow' or 'numpy_nullable', got {dtype_backend!r}")
+    return dtype_backend

@@ -24,26 +24,12 @@ import pandas as pd
 
 from zoom_pandas.client import ZoomClient, default_client, set_default_client
 from zoom_pandas.config import ZoomConfig
-from zoom_pandas.meetings import read_instances, read_meetings
+from zoom_pandas.meetings import read_instances, read_meetings, read_user
+from zoom_pandas.people import count_people
 from zoom_pandas.reader import read_participants
-from zoom_pandas.schema import count_people
 from zoom_pandas.user_oauth import LoopbackRedirect, UserOAuth
 
 __all__ = ["LoginWidget", "MeetingPicker", "login"]
-
-_shared_sandbox: Any = None
-_sandbox_lock = threading.Lock()
-
-
-def _sandbox() -> Any:
-    """One sandbox per kernel, started on first use."""
-    global _shared_sandbox
-    with _sandbox_lock:
-        if _shared_sandbox is None:
-            from zoom_pandas.sandbox import Sandbox
-
-            _shared_sandbox = Sandbox().start()
-        return _shared_sandbox
 
 
 def _error_line(exc: BaseException) -> str:
@@ -158,7 +144,7 @@ class LoginWidget(widgets.VBox):  # type: ignore[misc]
     def _accept(self, client: ZoomClient) -> None:
         """Check the client with ``/users/me``; make it the default."""
         self.status.value = "Checking…"
-        user = client.get_json("/users/me")
+        user = read_user("me", client=client)
         self.client, self.user = client, user
         set_default_client(client)
         name = user.get("display_name") or f"{user.get('first_name', '')} {user.get('last_name', '')}".strip()
@@ -233,7 +219,9 @@ class LoginWidget(widgets.VBox):  # type: ignore[misc]
     def use_sandbox(self) -> None:
         """Sign in to the built-in sandbox (started on first use)."""
         self.mode.value = "sandbox"
-        self._accept(_sandbox().client())
+        from zoom_pandas.sandbox import shared_sandbox
+
+        self._accept(shared_sandbox().client())
 
 
 def login(*, sandbox: bool = False) -> LoginWidget:
@@ -333,7 +321,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
 
     def _zone(self) -> dt.tzinfo:
         try:
-            name = self.client.get_json(f"/users/{self.user.value.strip() or 'me'}").get("timezone")
+            name = read_user(self.user.value.strip() or "me", client=self.client).get("timezone")
             return zoneinfo.ZoneInfo(name) if name else dt.timezone.utc
         except Exception:  # fall back to UTC labels
             return dt.timezone.utc
@@ -347,7 +335,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self.meetings = meetings
         self._tz = zone = self._zone()
         options = []
-        for meeting_id, held in meetings.groupby("id", sort=False):
+        for meeting_id, held in meetings.groupby("meeting_id", sort=False):
             latest = held.iloc[0]
             when = _local(latest["start_time"], zone)
             label = f"{latest['topic']} · {when} · {latest['participants_count']} people"
@@ -367,10 +355,11 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         instances = read_instances(int(self.meeting.value), client=self.client)
         zone = self._tz
         self.instance.options = [
-            (_local(row.start_time, zone, "%a %d %b %Y %H:%M %Z"), row.uuid) for row in instances.itertuples()
+            (_local(row.start_time, zone, "%a %d %b %Y %H:%M %Z"), row.meeting_uuid)
+            for row in instances.itertuples()
         ]
         self.instance.disabled = len(instances) < 2
-        self.instance.value = instances["uuid"].iloc[0] if len(instances) else None
+        self.instance.value = instances["meeting_uuid"].iloc[0] if len(instances) else None
 
     def load(self) -> pd.DataFrame:
         """Read the chosen instance's participants; show a summary and the first rows."""

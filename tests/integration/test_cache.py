@@ -11,11 +11,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import zoom_pandas as zp
-from zoom_pandas.cache import ParticipantCache, filename_to_uuid, uuid_to_filename
+from zoom_pandas.cache import CachedReport, ReportCache, filename_to_uuid, uuid_to_filename
 from zoom_pandas.cli import main
 from zoom_pandas.sandbox import Sandbox, SandboxData
 
 LECTURE = SandboxData.LECTURE
+SANDBOX_API = "http://127.0.0.1/v2"  # any loopback URL: the sandbox's own cache folder
+
+
+def store() -> ReportCache:
+    return ReportCache("participants", api_url=SANDBOX_API)
 
 
 def online(client: zp.ZoomClient, meeting: int | str = LECTURE, **kwargs: object) -> pd.DataFrame:
@@ -65,21 +70,23 @@ def test_offline_works_after_the_sandbox_is_gone(isolated_environment: Path) -> 
         fresh = online(client)
         older = sandbox.data.meetings[LECTURE].instances[0].uuid
         online(client, older)
-    # The sandbox is stopped: no network at all from here on.
-    assert_same_frame(zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline"), fresh)
-    newest = zp.read_participants(LECTURE, cache="offline")
+    # The sandbox is stopped: no network at all from here on. The client only says whose cache.
+    assert_same_frame(
+        zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline", client=client), fresh
+    )
+    newest = zp.read_participants(LECTURE, cache="offline", client=client)
     assert newest.attrs["meeting_uuid"] == fresh.attrs["meeting_uuid"]
-    assert zp.read_participants(older, cache="offline").attrs["meeting_uuid"] == older
+    assert zp.read_participants(older, cache="offline", client=client).attrs["meeting_uuid"] == older
 
 
 def test_offline_miss_names_what_is_cached(client: zp.ZoomClient) -> None:
     with pytest.raises(zp.CacheMiss, match="empty"):
-        zp.read_participants(LECTURE, cache="offline")
+        zp.read_participants(LECTURE, cache="offline", client=client)
     online(client)
     with pytest.raises(zp.CacheMiss, match=str(LECTURE)):
-        zp.read_participants(SandboxData.ALL_HANDS, cache="offline")
+        zp.read_participants(SandboxData.ALL_HANDS, cache="offline", client=client)
     with pytest.raises(zp.CacheMiss, match="registrant_id"):
-        zp.read_participants(LECTURE, cache="offline", include_registrant_id=True)
+        zp.read_participants(LECTURE, cache="offline", include_registrant_id=True, client=client)
 
 
 def test_registrant_id_request_is_not_served_by_a_copy_without_it(
@@ -93,17 +100,22 @@ def test_registrant_id_request_is_not_served_by_a_copy_without_it(
 
 def test_files_and_folders_are_private(client: zp.ZoomClient, isolated_environment: Path) -> None:
     online(client)
-    files = list(isolated_environment.glob("participants/*/*.parquet"))
+    files = list(isolated_environment.glob("sandbox/participants/*/*.parquet"))
     assert len(files) == 1
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
-    for folder in (files[0].parent, files[0].parent.parent, isolated_environment):
+    for folder in (
+        files[0].parent,
+        files[0].parent.parent,
+        files[0].parent.parent.parent,
+        isolated_environment,
+    ):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_layout_is_hive_and_uuid_names_are_reversible(sandbox: Sandbox, client: zp.ZoomClient) -> None:
     for instance in sandbox.data.meetings[SandboxData.TEAM_SYNC].instances:
         online(client, instance.uuid)
-        path = ParticipantCache().path_for(SandboxData.TEAM_SYNC, instance.uuid)
+        path = store().path_for(SandboxData.TEAM_SYNC, instance.uuid)
         assert path.exists() and path.parent.name == f"meeting_id={SandboxData.TEAM_SYNC}"
         assert "/" not in path.name and filename_to_uuid(path.name) == instance.uuid
     meta = pq.read_schema(path).metadata[b"zoom_pandas"]
@@ -124,7 +136,7 @@ def test_a_write_that_dies_part_way_leaves_the_previous_copy(
     client: zp.ZoomClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fresh = online(client)
-    path = ParticipantCache().path_for(LECTURE, fresh.attrs["meeting_uuid"])
+    path = store().path_for(LECTURE, fresh.attrs["meeting_uuid"])
     before = path.read_bytes()
 
     def dies_part_way(table: object, where: object, **kwargs: object) -> None:
@@ -150,28 +162,26 @@ def test_a_killed_writer_process_leaves_a_readable_cache(
 
     fresh = online(client)
     code = (
-        "import pyarrow.parquet as pq, zoom_pandas.cache as c\n"
-        "store = c.ParticipantCache()\n"
+        "import zoom_pandas.cache as c\n"
+        f"store = c.ReportCache('participants', api_url={SANDBOX_API!r})\n"
         f"path = store.path_for({LECTURE}, {fresh.attrs['meeting_uuid']!r})\n"
-        "table = pq.read_table(path)\n"
-        "meta = {'meeting_id': %d, 'meeting_uuid': %r, 'fetched_at': '2026-01-01T00:00:00+00:00',\n"
-        "        'end_time': '2025-12-31T00:00:00+00:00', 'total_records': table.num_rows}\n"
+        "report = c.CachedReport.from_file(path).read()\n"
         "print('ready', flush=True)\n"
-        "while True: store.save(table, meta)\n"
-    ) % (LECTURE, fresh.attrs["meeting_uuid"])
+        "while True: store.save(report)\n"
+    )
     writer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=dict(os.environ))
     assert writer.stdout is not None and writer.stdout.readline().strip() == b"ready"
     time.sleep(0.5)
     writer.send_signal(signal.SIGKILL)
     writer.wait(10)
     writer.stdout.close()
-    cached = zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline")
+    cached = zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline", client=client)
     pd.testing.assert_frame_equal(cached, fresh)
 
 
 def test_corrupt_file_online_warns_and_refetches(sandbox: Sandbox, client: zp.ZoomClient) -> None:
     fresh = online(client)
-    path = ParticipantCache().path_for(LECTURE, fresh.attrs["meeting_uuid"])
+    path = store().path_for(LECTURE, fresh.attrs["meeting_uuid"])
     path.write_bytes(b"this is not parquet")
     with pytest.warns(zp.CacheCorruptWarning, match="damaged"):
         again = online(client, fresh.attrs["meeting_uuid"])
@@ -182,35 +192,30 @@ def test_corrupt_file_online_warns_and_refetches(sandbox: Sandbox, client: zp.Zo
 
 def test_corrupt_file_offline_is_a_cache_miss_with_the_reason(client: zp.ZoomClient) -> None:
     fresh = online(client)
-    ParticipantCache().path_for(LECTURE, fresh.attrs["meeting_uuid"]).write_bytes(b"garbage")
+    store().path_for(LECTURE, fresh.attrs["meeting_uuid"]).write_bytes(b"garbage")
     with pytest.raises(zp.CacheMiss, match="unreadable"):
-        zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline")
+        zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline", client=client)
 
 
 def test_provisional_report_is_refetched(sandbox: Sandbox, client: zp.ZoomClient) -> None:
     first = online(client, SandboxData.JUST_ENDED)
-    report = ParticipantCache().describe(
-        ParticipantCache().path_for(SandboxData.JUST_ENDED, first.attrs["meeting_uuid"])
-    )
+    report = CachedReport.from_file(store().path_for(SandboxData.JUST_ENDED, first.attrs["meeting_uuid"]))
     assert report.provisional
     sandbox.requests.clear()
     again = online(client, first.attrs["meeting_uuid"])
     assert again.attrs["source"] == "api" and sandbox.count("/participants") == 1
-    offline = zp.read_participants(first.attrs["meeting_uuid"], cache="offline")  # offline still serves it
+    # offline still serves it
+    offline = zp.read_participants(first.attrs["meeting_uuid"], cache="offline", client=client)
     assert offline.attrs["source"] == "cache"
     settled = online(client, LECTURE)
-    assert (
-        not ParticipantCache()
-        .describe(ParticipantCache().path_for(LECTURE, settled.attrs["meeting_uuid"]))
-        .provisional
-    )
+    assert not CachedReport.from_file(store().path_for(LECTURE, settled.attrs["meeting_uuid"])).provisional
 
 
 def test_read_cache_returns_everything_typed(sandbox: Sandbox, client: zp.ZoomClient) -> None:
     frames = [online(client, m) for m in (LECTURE, SandboxData.ALL_HANDS, SandboxData.ONE_ON_ONE)]
-    everything = zp.read_cache()
+    everything = zp.read_cache(client=client)
     assert len(everything) == sum(len(f) for f in frames)
-    assert list(everything.columns[:2]) == ["meeting_uuid", "meeting_id"]
+    assert list(everything.columns[:2]) == ["meeting_id", "meeting_uuid"]
     assert set(everything["meeting_id"].unique()) == {LECTURE, SandboxData.ALL_HANDS, SandboxData.ONE_ON_ONE}
     assert str(everything["join_time"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
     assert str(everything["meeting_id"].dtype) == "int64[pyarrow]"
@@ -224,7 +229,7 @@ def test_read_cache_on_an_empty_cache() -> None:
 def test_duckdb_reads_the_folder(client: zp.ZoomClient, isolated_environment: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     lecture, all_hands = online(client, LECTURE), online(client, SandboxData.ALL_HANDS)
-    pattern = str(isolated_environment / "participants" / "**" / "*.parquet")
+    pattern = str(isolated_environment / "sandbox" / "participants" / "**" / "*.parquet")
     rows = duckdb.sql(
         f"select meeting_id, count(*) from read_parquet('{pattern}', hive_partitioning = true) "
         "group by 1 order by 1"
@@ -237,7 +242,7 @@ def test_duckdb_reads_the_folder(client: zp.ZoomClient, isolated_environment: Pa
 def test_dask_reads_the_folder(client: zp.ZoomClient, isolated_environment: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
     lecture, all_hands = online(client, LECTURE), online(client, SandboxData.ALL_HANDS)
-    frame = dd.read_parquet(str(isolated_environment / "participants")).compute()
+    frame = dd.read_parquet(str(isolated_environment / "sandbox" / "participants")).compute()
     assert len(frame) == len(lecture) + len(all_hands)
     assert set(frame["meeting_id"].astype(int).unique()) == {LECTURE, SandboxData.ALL_HANDS}
 
@@ -249,11 +254,15 @@ def test_cache_commands(
     online(client, SandboxData.JUST_ENDED)
     assert main(["cache", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(isolated_environment)
+    assert main(["cache", "--sandbox", "path"]) == 0
+    assert capsys.readouterr().out.strip() == str(isolated_environment / "sandbox")
     assert main(["cache", "list"]) == 0
+    assert "empty" in capsys.readouterr().out  # the sandbox's reads are not Zoom's
+    assert main(["cache", "--sandbox", "list"]) == 0
     listing = capsys.readouterr().out
     assert str(LECTURE) in listing and "provisional" in listing and "rows" in listing
-    assert main(["cache", "clear", str(LECTURE)]) == 0
+    assert main(["cache", "--sandbox", "clear", str(LECTURE)]) == 0
     assert "removed 1" in capsys.readouterr().out
-    assert main(["cache", "clear"]) == 0
+    assert main(["cache", "--sandbox", "clear"]) == 0
     assert "removed 1" in capsys.readouterr().out
-    assert not list(isolated_environment.glob("participants/*/*.parquet"))
+    assert not list(isolated_environment.glob("sandbox/participants/*/*.parquet"))

@@ -206,4 +206,4 @@ def test_a_failed_fetch_writes_nothing_to_the_cache(sandbox: Sandbox, client: zp
     with pytest.raises(zp.PaginationError):
         zp.read_participants(MEETING, client=client)
     with pytest.raises(zp.CacheMiss):
-        zp.read_participants(MEETING, cache="offline")
+        zp.read_participants(MEETING, cache="offline", client=client)

@@ -27,16 +27,17 @@ def test_read_meetings_splits_long_ranges_into_month_windows(sandbox: Sandbox, c
         for i in m.instances
         if i.people >= 2 and i.start_time.date() >= TODAY - dt.timedelta(days=150)
     }
-    assert set(meetings["uuid"]) == expected
+    assert set(meetings["meeting_uuid"]) == expected
     assert meetings["start_time"].is_monotonic_decreasing
     assert str(meetings["start_time"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
     assert str(meetings["duration"].dtype) == "duration[s][pyarrow]"
-    assert str(meetings["id"].dtype) == "int64[pyarrow]"
+    assert str(meetings["meeting_id"].dtype) == "int64[pyarrow]"
+    assert list(meetings.columns[:2]) == ["meeting_id", "meeting_uuid"]
 
 
 def test_read_meetings_default_is_the_last_30_days(client: zp.ZoomClient) -> None:
     meetings = zp.read_meetings(client=client)
-    assert SandboxData.TEAM_SYNC in set(meetings["id"])
+    assert SandboxData.TEAM_SYNC in set(meetings["meeting_id"])
     assert (meetings["start_time"] >= zp_timestamp(TODAY - dt.timedelta(days=31))).all()
 
 
@@ -56,8 +57,9 @@ def test_read_meetings_beyond_six_months_fails_before_any_request(
     assert sandbox.requests == []
 
 
-def test_read_meetings_of_another_user_by_email(client: zp.ZoomClient) -> None:
+def test_read_meetings_of_another_user_by_email(sandbox: Sandbox, client: zp.ZoomClient) -> None:
     meetings = zp.read_meetings("teacher@example.com", client=client)
+    assert sandbox.requests[-1].path == "/v2/report/users/teacher@example.com/meetings"
     assert "Statistics 101 lecture" in set(meetings["topic"])
     assert (meetings["user_email"] == "teacher@example.com").all()
 
@@ -67,6 +69,21 @@ def test_read_instances_newest_first(sandbox: Sandbox, client: zp.ZoomClient) ->
     assert len(instances) == 6
     assert instances["start_time"].is_monotonic_decreasing
     latest = sandbox.data.latest_instance(SandboxData.TEAM_SYNC)
-    assert latest is not None and instances["uuid"].iloc[0] == latest.uuid
+    assert latest is not None and instances["meeting_uuid"].iloc[0] == latest.uuid
+    assert list(instances.columns) == ["meeting_id", "meeting_uuid", "start_time"]
+    assert (instances["meeting_id"] == SandboxData.TEAM_SYNC).all()
     with pytest.raises(ValueError, match="meeting number"):
         zp.read_instances(latest.uuid, client=client)
+
+
+def test_user_ids_are_encoded_in_paths(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+    with pytest.raises(zp.ZoomAPIError):
+        zp.read_meetings("x/../../users/me?y=", client=client)
+    assert sandbox.requests[-1].path.startswith("/v2/report/users/x%2F..%2F..%2Fusers%2Fme%3Fy%3D/")
+
+
+def test_participants_frame_joins_the_meetings_frame(client: zp.ZoomClient) -> None:
+    meetings = zp.read_meetings(client=client)
+    frame = zp.read_participants(SandboxData.TEAM_SYNC, client=client, cache=False)
+    joined = frame.merge(meetings, on=["meeting_id", "meeting_uuid"], suffixes=("", "_meeting"))
+    assert len(joined) == len(frame) and (joined["topic"] == "Weekly team sync").all()

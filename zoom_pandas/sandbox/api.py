@@ -57,7 +57,7 @@ class ZoomApi:
 
     def _api(self, segments: list[str], query: dict[str, str], scope: str) -> Any:
         if segments[:1] == ["users"] and len(segments) == 2:
-            user = self.data.user(segments[1])
+            user = self.data.user(urllib.parse.unquote(segments[1]))
             if user is None:
                 raise zoom_error(404, 1001, f"User does not exist: {segments[1]}.")
             return _user_body(user, self.credentials.account_id)
@@ -80,7 +80,7 @@ class ZoomApi:
             return self._participants(segments[2], query, webinar=True)
         if segments[:2] == ["report", "users"] and len(segments) == 4 and segments[3] == "meetings":
             _require_scope(scope, ("report:read:admin", "report:read:user:admin"))
-            return self._meeting_reports(segments[2], query)
+            return self._meeting_reports(urllib.parse.unquote(segments[2]), query)
         if segments[:2] == ["report", "meetings"] and len(segments) == 4 and segments[3] == "participants":
             _require_scope(scope, REPORT_SCOPES)
             return self._participants(segments[2], query)

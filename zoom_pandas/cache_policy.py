@@ -1,0 +1,192 @@
+"""Cache policies: what ``cache=True | False | "refresh" | "offline"`` means, as one small object.
+
+A reader picks a policy and asks it for a report; the policy consults the Parquet cache and, on a
+miss, the :class:`~zoom_pandas.reports.ReportFetcher`. Readers never see cache paths, metadata
+keys or cache read errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from typing import Literal
+
+import pandas as pd
+
+from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
+from zoom_pandas.client import ZoomClient, api_url_of
+from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
+from zoom_pandas.meeting_ids import MeetingRef
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, Report, ReportFetcher, ReportSpec
+from zoom_pandas.schema import DtypeBackend, check_dtype_backend, to_frame
+
+__all__ = ["CacheMode", "CachePolicy", "read_cache"]
+
+#: What ``cache=`` accepts.
+CacheMode = bool | Literal["refresh", "offline"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CachePolicy:
+    """One cache mode: whether it reads the cache, writes it, and may use the network.
+
+    Build one with :meth:`for_mode`; readers call :meth:`report`.
+    """
+
+    store: ReportCache
+    reads: bool
+    writes: bool
+    online: bool
+
+    @classmethod
+    def for_mode(cls, mode: object, spec: ReportSpec, client: ZoomClient | None) -> CachePolicy:
+        """The policy for ``cache=mode`` (``ValueError`` for anything else, before any request).
+
+        ``client`` only says whose cache it is (Zoom's, or the sandbox's); none is built here.
+        """
+        flags = {
+            True: (True, True, True),
+            False: (False, False, True),
+            "refresh": (False, True, True),
+            "offline": (True, False, False),
+        }
+        key = mode if isinstance(mode, (bool, str)) else None
+        if key not in flags:
+            raise ValueError(f"cache must be True, False, 'refresh' or 'offline', got {mode!r}")
+        reads, writes, online = flags[key]
+        store = ReportCache(spec.dataset, api_url=api_url_of(client))
+        return cls(store=store, reads=reads, writes=writes, online=online)
+
+    def report(self, ref: MeetingRef, fetcher: ReportFetcher) -> Report:
+        """The report of ``ref`` (a number: its latest instance; a UUID: that instance).
+
+        Raises
+        ------
+        CacheMiss
+            Offline, when nothing usable is cached.
+        """
+        wants_ids = fetcher.include_registrant_id
+        if not self.online:
+            return self._offline(ref, wants_ids)
+        if self.reads and isinstance(ref, str):
+            hit = self._usable(self.store.find(ref), wants_ids)
+            if hit is not None:
+                return hit
+        instance = fetcher.resolve(ref)
+        if self.reads and isinstance(ref, int):
+            hit = self._usable(self.store.path_for(instance.meeting_id, instance.meeting_uuid), wants_ids)
+            if hit is not None:
+                return hit
+        report = fetcher.fetch(instance)
+        if self.writes:
+            self._save(report)
+        return report
+
+    def _usable(self, path: os.PathLike[str] | None, include_registrant_id: bool) -> Report | None:
+        """A cached report an online read may use: settled, complete, with the fields asked for."""
+        if path is None or not os.path.exists(path):
+            return None
+        try:
+            cached = CachedReport.from_file(path)  # type: ignore[arg-type]
+            if include_registrant_id and not cached.include_registrant_id:
+                return None
+            report = cached.read()
+        except READ_ERRORS as exc:
+            warnings.warn(
+                f"ignoring the damaged cache file {os.path.basename(path)} ({type(exc).__name__}); "
+                "fetching again",
+                CacheCorruptWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return None
+        return report if report.complete and not report.provisional else None
+
+    def _save(self, report: Report) -> None:
+        try:
+            self.store.save(report)
+        except OSError as exc:  # the fetched rows are still good: do not lose them
+            warnings.warn(
+                f"could not cache {report.instance.meeting_uuid} in {self.store.dataset_dir} ({exc}); "
+                "returning it uncached",
+                CacheWriteWarning,
+                stacklevel=user_stacklevel(),
+            )
+
+    def _offline(self, ref: MeetingRef, include_registrant_id: bool) -> Report:
+        if isinstance(ref, str):
+            path = self.store.find(ref)
+            if path is None:
+                raise CacheMiss(f"instance {ref!r} is not cached. {self._what_is_cached()}")
+        else:
+            newest = self.store.newest(ref)
+            if newest is None:
+                raise CacheMiss(f"{ref} has no cached instance. {self._what_is_cached()}")
+            path = newest.path
+        try:
+            cached = CachedReport.from_file(path)
+            report = cached.read()
+        except READ_ERRORS as exc:
+            raise CacheMiss(f"the cached file for {ref!r} is unreadable: {exc}") from exc
+        if include_registrant_id and not cached.include_registrant_id:
+            raise CacheMiss(
+                f"the cached copy of {cached.meeting_uuid!r} was fetched without registrant_id; "
+                "read it online once with include_registrant_id=True"
+            )
+        return report
+
+    def _what_is_cached(self) -> str:
+        reports = self.store.reports()
+        if not reports:
+            return f"The cache at {self.store.dataset_dir} is empty."
+        listed = ", ".join(f"{r.meeting_id} ({r.meeting_uuid})" for r in reports[:10])
+        more = f" and {len(reports) - 10} more" if len(reports) > 10 else ""
+        return f"Cached: {listed}{more}."
+
+
+def read_cache(
+    *,
+    webinars: bool = False,
+    client: ZoomClient | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    dtype_backend: DtypeBackend = "pyarrow",
+) -> pd.DataFrame:
+    """Every cached participant record as one typed DataFrame, without any request.
+
+    Parameters
+    ----------
+    webinars : bool, default False
+        Read the webinar reports instead of the meeting reports (they are kept apart).
+    client : ZoomClient, optional
+        Only says whose cache: Zoom's (the default) or the built-in sandbox's (a sandbox client).
+    cache_dir : path-like, optional
+        The cache folder (default: ``ZOOM_PANDAS_CACHE_DIR`` or the user cache dir).
+    dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
+        As in :func:`~zoom_pandas.read_participants`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The participants columns, ``meeting_id`` and ``meeting_uuid`` first.
+
+    Raises
+    ------
+    CacheMiss
+        When nothing is cached.
+
+    Examples
+    --------
+    >>> everyone = zp.read_cache()                                 # doctest: +SKIP
+    >>> everyone.groupby("meeting_id")["name"].nunique()            # doctest: +SKIP
+    """
+    check_dtype_backend(dtype_backend)
+    spec = WEBINAR_REPORT if webinars else MEETING_REPORT
+    store = ReportCache(spec.dataset, api_url=api_url_of(client), root=cache_dir)
+    try:
+        dataset = store.dataset()
+    except FileNotFoundError as exc:
+        raise CacheMiss(str(exc)) from exc
+    names = dataset.schema.names
+    known = [name for name in spec.fields.fields if name in names]
+    table = dataset.to_table(columns=known + [name for name in names if name not in known])
+    return to_frame(table.replace_schema_metadata(None), dtype_backend=dtype_backend)
