@@ -8,8 +8,10 @@ Layout (each dataset folder reads as one table in pyarrow.dataset, DuckDB, Polar
     {cache_dir}/<host>/participants/...           any other API host than api.zoom.us
 
 ``meeting_id`` lives in the folder name, not in the file (readers take it from the partition).
-The file name is the instance UUID with "/" -> "_" and "+" -> "-" (reversible: Zoom UUIDs never
-contain "_" or "-"). Each file's key-value metadata holds what the report's metadata needs.
+The file name is the instance UUID with "/" -> "_" and "+" -> "-", and a leading "/" -> "~"
+(reversible: Zoom UUIDs never contain "_", "-" or "~"; and no name starts with "_", which
+pyarrow.dataset, pandas and Dask would skip). Each file's key-value metadata holds the report's
+metadata.
 """
 
 from __future__ import annotations
@@ -67,13 +69,16 @@ def namespace_of(api_url: str) -> str | None:
 
 
 def uuid_to_filename(meeting_uuid: str) -> str:
-    """A file name for an instance UUID ("/" never becomes a path separator)."""
-    return meeting_uuid.replace("/", "_").replace("+", "-") + ".parquet"
+    """A file name for an instance UUID ("/" never becomes a path separator, no leading "_")."""
+    name = meeting_uuid.replace("/", "_").replace("+", "-")
+    return ("~" + name[1:] if name.startswith("_") else name) + ".parquet"
 
 
 def filename_to_uuid(name: str) -> str:
     """Inverse of :func:`uuid_to_filename`."""
-    return name.removesuffix(".parquet").replace("_", "/").replace("-", "+")
+    stem = name.removesuffix(".parquet")
+    stem = "_" + stem[1:] if stem.startswith("~") else stem
+    return stem.replace("_", "/").replace("-", "+")
 
 
 def _time(value: Any) -> dt.datetime | None:
@@ -183,7 +188,8 @@ class ReportCache:
     def entries(self, meeting_id: int | None = None) -> Iterator[Path]:
         """Cached files, of one meeting or of all."""
         pattern = f"{PARTITION}={meeting_id}" if meeting_id is not None else f"{PARTITION}=*"
-        yield from sorted(self.dataset_dir.glob(f"{pattern}/*.parquet"))
+        # Names starting with "_" are 0.1's name for "/" UUIDs, which dataset readers skip: so do we.
+        yield from sorted(self.dataset_dir.glob(f"{pattern}/[!_.]*.parquet"))
 
     def find(self, meeting_uuid: str) -> Path | None:
         """The file of an instance UUID, whatever its meeting id."""
@@ -242,6 +248,8 @@ class ReportCache:
                     os.fsync(handle.fileno())
                 os.chmod(temp, 0o600)
                 os.replace(temp, target)
+                if target.name.startswith("~"):  # 0.1 named it "_...", invisible to dataset readers
+                    (target.parent / ("_" + target.name[1:])).unlink(missing_ok=True)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise

@@ -118,6 +118,12 @@ def test_layout_is_hive_and_uuid_names_are_reversible(sandbox: Sandbox, client: 
         path = store().path_for(SandboxData.TEAM_SYNC, instance.uuid)
         assert path.exists() and path.parent.name == f"meeting_id={SandboxData.TEAM_SYNC}"
         assert "/" not in path.name and filename_to_uuid(path.name) == instance.uuid
+        assert not path.name.startswith(("_", "."))
+    # Every instance, the "/"-first one included, is part of the dataset for other readers.
+    everything = pd.read_parquet(store().dataset_dir)
+    assert len(everything) == sum(
+        len(i.rows()) for i in sandbox.data.meetings[SandboxData.TEAM_SYNC].instances
+    )
     meta = pq.read_schema(path).metadata[b"zoom_pandas"]
     for key in (
         b"meeting_uuid",
@@ -129,7 +135,8 @@ def test_layout_is_hive_and_uuid_names_are_reversible(sandbox: Sandbox, client: 
         b"package_version",
     ):
         assert key in meta
-    assert uuid_to_filename("/a+b//c==") == "_a-b__c==.parquet"
+    assert uuid_to_filename("/a+b//c==") == "~a-b__c==.parquet"
+    assert filename_to_uuid("~a-b__c==.parquet") == "/a+b//c=="
 
 
 def test_a_write_that_dies_part_way_leaves_the_previous_copy(
