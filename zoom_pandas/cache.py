@@ -20,7 +20,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ import pyarrow.parquet as pq
 
 from zoom_pandas._version import __version__
 from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
+from zoom_pandas.files import make_private_dirs, write_atomically
 from zoom_pandas.reports import Instance, Report, is_provisional
 from zoom_pandas.schema import SCHEMA_VERSION
 
@@ -234,26 +234,17 @@ class ReportCache:
             table = table.drop_columns([PARTITION])
         table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
         target = self.path_for(instance.meeting_id, instance.meeting_uuid)
-        _make_private_dirs(target.parent, self.root)
-        lock = filelock.FileLock(str(target.parent / f".{target.stem}.lock"), mode=0o600)
-        with lock:
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    # Dictionaries only where values repeat: decoding them for unique ids and
-                    # names made cached reads about a third slower.
-                    columns = [c for c in _DICTIONARY_COLUMNS if c in table.column_names]
-                    pq.write_table(table, handle, compression="zstd", use_dictionary=columns)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.chmod(temp, 0o600)
-                os.replace(temp, target)
-                if target.name.startswith("~"):  # 0.1 named it "_...", invisible to dataset readers
-                    (target.parent / ("_" + target.name[1:])).unlink(missing_ok=True)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
-            _fsync_dir(target.parent)
+        make_private_dirs(target.parent, self.root)
+        # Dictionaries only where values repeat: decoding them for unique ids and names made
+        # cached reads about a third slower.
+        columns = [c for c in _DICTIONARY_COLUMNS if c in table.column_names]
+        with filelock.FileLock(str(target.parent / f".{target.stem}.lock"), mode=0o600):
+            write_atomically(
+                target,
+                lambda handle: pq.write_table(table, handle, compression="zstd", use_dictionary=columns),
+            )
+            if target.name.startswith("~"):  # 0.1 named it "_...", invisible to dataset readers
+                (target.parent / ("_" + target.name[1:])).unlink(missing_ok=True)
         return target
 
     def clear(self, meeting_id: int | None = None, meeting_uuid: str | None = None) -> int:
@@ -287,27 +278,3 @@ class ReportCache:
             partitioning=_PARTITIONING,
             partition_base_dir=str(self.dataset_dir),
         )
-
-
-def _make_private_dirs(folder: Path, root: Path) -> None:
-    """Create folders with mode 0700 (participant names and emails are personal data)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    current = folder
-    while True:
-        os.chmod(current, 0o700)
-        if current == root or root not in current.parents:
-            break
-        current = current.parent
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

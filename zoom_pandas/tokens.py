@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from zoom_pandas.files import make_private_dirs, write_atomically
 
 __all__ = [
     "KeyringTokenStore",
@@ -87,19 +88,8 @@ class TokenFile(TokenStore):
         return token if isinstance(token, dict) else None
 
     def save(self, token: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.path.parent, 0o700)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(token, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o600)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        make_private_dirs(self.path.parent)
+        write_atomically(self.path, lambda handle: handle.write(json.dumps(token).encode()))
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
