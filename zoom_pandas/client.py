@@ -21,7 +21,7 @@ import requests.auth
 
 from zoom_pandas._version import __version__
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth
-from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig
+from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, MeetingNotFound, PermissionDenied, RateLimited, ZoomAPIError
 from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
 
@@ -106,7 +106,7 @@ class ZoomClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._pacer = Pacer(requests_per_second) if requests_per_second else None
-        self.session = session or _environment_session(self.api_url)
+        self.session = session or environment_session(self.api_url)
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
         self.session.headers["Accept"] = "application/json"
 
@@ -164,8 +164,12 @@ class ZoomClient:
             try:
                 response = self.session.get(url, auth=self.auth, timeout=self.timeout)
             except _TRANSIENT as exc:
-                self._after_failure(attempts, path, type(exc).__name__, exc)
-                continue
+                reason = type(exc).__name__
+                if self._backed_off(attempts, path, reason):
+                    continue
+                raise ZoomAPIError(
+                    None, None, f"GET {path} failed {attempts.failures} times: {reason}"
+                ) from exc
             if response.ok:
                 return response
             self._after_error_answer(response, attempts, path)
@@ -185,14 +189,13 @@ class ZoomClient:
                 "pass them to ZoomClient, or sign in with zoom_pandas.login()",
             )
 
-    def _after_failure(self, attempts: _Attempts, path: str, reason: str, cause: BaseException) -> None:
-        """A reset or timeout: back off and return, or raise once the attempts are used up."""
+    def _backed_off(self, attempts: _Attempts, path: str, reason: str) -> bool:
+        """A reset, timeout or 5xx: True after backing off, False once the attempts are used up."""
         attempts.failures += 1
         if attempts.failures >= self.retry.max_attempts:
-            raise ZoomAPIError(
-                None, None, f"GET {path} failed {attempts.failures} times: {reason}"
-            ) from cause
+            return False
         self._wait(self.retry.backoff(attempts.failures), path, reason, attempts.failures)
+        return True
 
     def _after_error_answer(self, response: requests.Response, attempts: _Attempts, path: str) -> None:
         """Wait and return when retrying can fix the answer; raise its exception otherwise."""
@@ -200,11 +203,7 @@ class ZoomClient:
         if status == 429:
             self._wait_for_rate_limit(response, attempts, path)
             return
-        if status >= 500:
-            attempts.failures += 1
-            if attempts.failures >= self.retry.max_attempts:
-                raise _api_error(response)
-            self._wait(self.retry.backoff(attempts.failures), path, f"HTTP {status}", attempts.failures)
+        if status >= 500 and self._backed_off(attempts, path, f"HTTP {status}"):
             return
         error = _api_error(response)
         renewable = status == 401 and error.code == 124 and isinstance(self.auth, BearerAuth)
@@ -247,21 +246,6 @@ class _Attempts:
     failures: int = 0
     rate_limit_waits: int = 0
     token_renewed: bool = False
-
-
-def _environment_session(api_url: str) -> requests.Session:
-    """A session that reads proxy and CA-bundle settings from the environment once.
-
-    requests re-reads every environment variable on each request when ``trust_env`` is on; for
-    hundreds of report pages that was a fifth of the client's CPU time.
-    """
-    session = requests.Session()
-    session.proxies.update(requests.utils.get_environ_proxies(api_url))  # honours NO_PROXY
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    session.trust_env = False
-    return session
 
 
 def _json_object(response: requests.Response, path: str) -> dict[str, Any]:

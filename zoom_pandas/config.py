@@ -7,7 +7,17 @@ import ipaddress
 import os
 import urllib.parse
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_OAUTH_URL", "ENVIRONMENT_VARIABLES", "ZoomConfig", "is_loopback_url"]
+import requests
+import requests.utils
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_OAUTH_URL",
+    "ENVIRONMENT_VARIABLES",
+    "ZoomConfig",
+    "environment_session",
+    "is_loopback_url",
+]
 
 DEFAULT_API_URL = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_URL = "https://zoom.us/oauth"
@@ -101,3 +111,18 @@ class ZoomConfig:
     def has_server_to_server_credentials(self) -> bool:
         """True when account id, client id and client secret are all set."""
         return bool(self.account_id and self.client_id and self.client_secret)
+
+
+def environment_session(api_url: str) -> requests.Session:
+    """A session that reads proxy and CA-bundle settings from the environment once.
+
+    requests re-reads every environment variable on each request when ``trust_env`` is on; for
+    hundreds of report pages that was a fifth of the client's CPU time.
+    """
+    session = requests.Session()
+    session.proxies.update(requests.utils.get_environ_proxies(api_url))  # honours NO_PROXY
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+    return session
