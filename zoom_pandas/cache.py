@@ -99,7 +99,11 @@ class CachedReport:
     @classmethod
     def from_file(cls, path: Path) -> CachedReport:
         """Read a file's metadata (raises one of ``READ_ERRORS`` for a damaged or foreign file)."""
-        raw = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
+        return cls._from_schema(path, pq.read_schema(path))
+
+    @classmethod
+    def _from_schema(cls, path: Path, schema: pa.Schema) -> CachedReport:
+        raw = (schema.metadata or {}).get(METADATA_KEY)
         if raw is None:
             raise ValueError(f"{path.name} has no zoom_pandas metadata")
         meta = json.loads(raw)
@@ -134,9 +138,19 @@ class CachedReport:
         """The instance UUID."""
         return self.instance.meeting_uuid
 
+    @classmethod
+    def load(cls, path: Path) -> tuple[CachedReport, Report]:
+        """Metadata and rows of a file in one read (raises one of ``READ_ERRORS`` when damaged)."""
+        table = pq.read_table(path, memory_map=True)
+        cached = cls._from_schema(path, table.schema)
+        return cached, cached._report(table)
+
     def read(self) -> Report:
         """The cached rows as a Report (``meeting_id`` put back as the first column)."""
-        table = pq.read_table(self.path, memory_map=True).replace_schema_metadata(None)
+        return self._report(pq.read_table(self.path, memory_map=True))
+
+    def _report(self, table: pa.Table) -> Report:
+        table = table.replace_schema_metadata(None)
         if PARTITION in table.column_names:
             raise ValueError(f"{self.path.name} holds a {PARTITION!r} column of its own")
         number = pa.repeat(pa.scalar(self.meeting_id, pa.int64()), table.num_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -84,14 +85,11 @@ class CachePolicy:
         return report
 
     def _usable(self, path: os.PathLike[str] | None, include_registrant_id: bool) -> Report | None:
-        """A cached report an online read may use: settled, complete, with the fields asked for."""
+        """A cached report an online read may use: settled, complete, with just the fields asked for."""
         if path is None or not os.path.exists(path):
             return None
         try:
-            cached = CachedReport.from_file(path)  # type: ignore[arg-type]
-            if include_registrant_id and not cached.include_registrant_id:
-                return None
-            report = cached.read()
+            cached, report = CachedReport.load(Path(path))
         except READ_ERRORS as exc:
             warnings.warn(
                 f"ignoring the damaged cache file {os.path.basename(path)} ({type(exc).__name__}); "
@@ -99,6 +97,8 @@ class CachePolicy:
                 CacheCorruptWarning,
                 stacklevel=user_stacklevel(),
             )
+            return None
+        if cached.include_registrant_id != include_registrant_id:
             return None
         return report if report.complete and not report.provisional else None
 
@@ -124,8 +124,7 @@ class CachePolicy:
                 raise CacheMiss(f"{ref} has no cached instance. {self._what_is_cached()}")
             path = newest.path
         try:
-            cached = CachedReport.from_file(path)
-            report = cached.read()
+            cached, report = CachedReport.load(path)
         except READ_ERRORS as exc:
             raise CacheMiss(f"the cached file for {ref!r} is unreadable: {exc}") from exc
         if include_registrant_id and not cached.include_registrant_id:
