@@ -189,11 +189,18 @@ class ReportCache:
         root: str | os.PathLike[str] | None = None,
     ) -> None:
         self.root = Path(root) if root is not None else cache_dir()
-        namespace = namespace_of(api_url)
-        self.dataset_dir = (self.root / namespace if namespace else self.root) / dataset
+        self.namespace = namespace_of(api_url)
+        self.dataset_dir = (self.root / self.namespace if self.namespace else self.root) / dataset
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(dataset_dir={str(self.dataset_dir)!r})"
+
+    def elsewhere(self) -> str:
+        """A hint when this cache is Zoom's own and the sandbox's holds this report's rows."""
+        sandbox = self.root / "sandbox" / self.dataset_dir.name
+        if self.namespace is None and next(sandbox.glob(f"{PARTITION}=*/*.parquet"), None) is not None:
+            return " (the sandbox's reads are cached apart: pass client= a sandbox client)"
+        return ""
 
     def path_for(self, meeting_id: int, meeting_uuid: str) -> Path:
         """Where the report of one instance lives."""

@@ -137,7 +137,7 @@ class CachePolicy:
     def _what_is_cached(self) -> str:
         reports = self.store.reports()
         if not reports:
-            return f"The cache at {self.store.dataset_dir} is empty."
+            return f"The cache at {self.store.dataset_dir} is empty{self.store.elsewhere()}."
         listed = ", ".join(f"{r.meeting_id} ({r.meeting_uuid})" for r in reports[:10])
         more = f" and {len(reports) - 10} more" if len(reports) > 10 else ""
         return f"Cached: {listed}{more}."
@@ -184,7 +184,7 @@ def read_cache(
     try:
         dataset = store.dataset()
     except FileNotFoundError as exc:
-        raise CacheMiss(str(exc)) from exc
+        raise CacheMiss(f"{exc}{store.elsewhere()}") from exc
     names = dataset.schema.names
     known = [name for name in spec.fields.fields if name in names]
     table = dataset.to_table(columns=known + [name for name in names if name not in known])

@@ -113,7 +113,8 @@ def _cache(args: argparse.Namespace) -> int:
     elif args.cache_command == "list":
         reports = [(store, report) for store in stores for report in store.reports()]
         if not reports:
-            print(f"the cache at {stores[0].dataset_dir.parent} is empty")
+            other = "" if args.sandbox else " (the sandbox's reads: zoom-pandas cache --sandbox list)"
+            print(f"the cache at {stores[0].dataset_dir.parent} is empty{other}")
         for store, report in reports:
             flag = " provisional" if report.provisional else ""
             print(
@@ -152,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, what in (("participants", "meeting"), ("webinar", "webinar")):
         reader = commands.add_parser(name, help=f"read one {what}'s participant report")
-        reader.add_argument("meeting", help=f"{what} number (spaces allowed) or instance UUID")
+        reader.add_argument(
+            "meeting", metavar=what.upper(), help=f"{what} number (spaces allowed) or instance UUID"
+        )
         reader.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
         reader.add_argument("--include-registrant-id", action="store_true", help="also fetch registrant_id")
         reader.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
@@ -164,9 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     cache = commands.add_parser("cache", help="inspect or clear the Parquet cache")
     cache.add_argument("--sandbox", action="store_true", help="the sandbox's cache, not Zoom's")
     cache_commands = cache.add_subparsers(dest="cache_command", required=True)
-    cache_commands.add_parser("list", help="cached meetings, rows, fetch time")
-    cache_commands.add_parser("path", help="print the cache folder")
-    clear = cache_commands.add_parser("clear", help="delete cached reports (all, or one meeting)")
+    sandbox_flag = argparse.ArgumentParser(add_help=False)
+    sandbox_flag.add_argument(
+        "--sandbox", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    cache_commands.add_parser("list", parents=[sandbox_flag], help="cached meetings, rows, fetch time")
+    cache_commands.add_parser("path", parents=[sandbox_flag], help="print the cache folder")
+    clear = cache_commands.add_parser(
+        "clear", parents=[sandbox_flag], help="delete cached reports (all, or one meeting)"
+    )
     clear.add_argument("meeting", nargs="?", help="meeting number or instance UUID")
     cache.set_defaults(run=_cache)
     return parser

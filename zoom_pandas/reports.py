@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from zoom_pandas.client import RateLabel, ZoomClient, default_client
-from zoom_pandas.errors import IncompleteReportWarning, ZoomAPIError, user_stacklevel
+from zoom_pandas.errors import IncompleteReportWarning, MeetingNotFound, ZoomAPIError, user_stacklevel
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, read_pages
 from zoom_pandas.progress import PageProgress
@@ -72,6 +72,8 @@ class ReportSpec:
         Zoom's rate-limit label of the ``"resolve"``, ``"instances"`` and ``"pages"`` calls.
     dataset : str
         The cache dataset (folder) this report's rows live in.
+    not_found : str
+        Added to a "not found" answer: where the number may belong instead.
     """
 
     kind: str
@@ -82,6 +84,7 @@ class ReportSpec:
     instances: FieldMap
     labels: Mapping[Literal["resolve", "instances", "pages"], RateLabel]
     dataset: str
+    not_found: str = ""
 
 
 MEETING_REPORT = ReportSpec(
@@ -93,6 +96,7 @@ MEETING_REPORT = ReportSpec(
     instances=INSTANCES,
     labels={"resolve": "Light", "instances": "Medium", "pages": "Heavy"},
     dataset="participants",
+    not_found="A webinar? Use read_webinar_participants (zoom-pandas webinar).",
 )
 
 WEBINAR_REPORT = ReportSpec(
@@ -104,6 +108,7 @@ WEBINAR_REPORT = ReportSpec(
     instances=WEBINAR_INSTANCES,
     labels={"resolve": "Heavy", "instances": "Medium", "pages": "Heavy"},
     dataset="webinar_participants",
+    not_found="A meeting? Use read_participants (zoom-pandas participants).",
 )
 
 
@@ -250,7 +255,11 @@ class ReportFetcher:
     def resolve(self, ref: MeetingRef) -> Instance:
         """The instance a number (its latest ended one) or a UUID names: one request."""
         path = self.spec.resolve_path.format(ref=path_segment(ref))
-        body = self.connection.get_json(path, label=self.spec.labels["resolve"])
+        try:
+            body = self.connection.get_json(path, label=self.spec.labels["resolve"])
+        except MeetingNotFound as exc:
+            hint = f"{exc.message} {self.spec.not_found}".strip()
+            raise MeetingNotFound(exc.status_code, exc.code, hint) from exc
         return Instance.from_answer(body, f"GET {path}")
 
     def fetch(self, instance: Instance) -> Report:

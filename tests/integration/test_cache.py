@@ -265,8 +265,11 @@ def test_cache_commands(
     assert capsys.readouterr().out.strip() == str(isolated_environment / "sandbox")
     assert main(["cache", "list"]) == 0
     assert "empty" in capsys.readouterr().out  # the sandbox's reads are not Zoom's
+    assert main(["cache", "list", "--sandbox"]) == 0
+    flag_after = capsys.readouterr().out
     assert main(["cache", "--sandbox", "list"]) == 0
     listing = capsys.readouterr().out
+    assert listing == flag_after
     assert str(LECTURE) in listing and "provisional" in listing and "rows" in listing
     assert main(["cache", "--sandbox", "clear", str(LECTURE)]) == 0
     assert "removed 1" in capsys.readouterr().out

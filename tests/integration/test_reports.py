@@ -9,6 +9,7 @@ import pytest
 
 import zoom_pandas as zp
 import zoom_pandas.client as zclient
+from tests.conftest import FAST_RETRY
 from zoom_pandas.cli import main
 from zoom_pandas.reports import MEETING_REPORT, Report, ReportFetcher
 from zoom_pandas.sandbox import Sandbox, SandboxData
@@ -139,3 +140,11 @@ def test_numpy_nullable_frames(client: zp.ZoomClient) -> None:
     pd.testing.assert_frame_equal(cached, frame)
     with pytest.raises(ValueError, match="dtype_backend"):
         zp.read_participants(SandboxData.LECTURE, client=client, dtype_backend="numpy")  # type: ignore[arg-type]
+
+
+def test_a_stopped_sandbox_answers_nothing_even_on_an_open_connection() -> None:
+    with Sandbox() as sandbox:
+        client = sandbox.client(retry=FAST_RETRY)
+        zp.read_participants(SandboxData.ONE_ON_ONE, client=client, cache=False)  # keep-alive is open
+    with pytest.raises(zp.ZoomAPIError, match="failed"):
+        zp.read_participants(SandboxData.ONE_ON_ONE, client=client, cache=False)

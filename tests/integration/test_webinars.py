@@ -75,9 +75,11 @@ def test_meeting_and_webinar_caches_never_mix(sandbox: Sandbox, client: zp.ZoomC
         zp.read_webinar_participants(meeting.attrs["meeting_uuid"], cache="offline", client=client)
     assert set(zp.read_cache(client=client)["meeting_id"]) == {SandboxData.TEAM_SYNC}
     assert set(zp.read_cache(webinars=True, client=client)["meeting_id"]) == {SERIES}
-    # A webinar number is not a meeting (separate namespaces on Zoom too).
-    with pytest.raises(zp.MeetingNotFound):
+    # A webinar number is not a meeting (separate namespaces on Zoom too); the error says where to look.
+    with pytest.raises(zp.MeetingNotFound, match="read_webinar_participants"):
         zp.read_participants(SERIES, client=client, cache=False)
+    with pytest.raises(zp.MeetingNotFound, match="read_participants"):
+        zp.read_webinar_participants(SandboxData.TEAM_SYNC, client=client, cache=False)
 
 
 def test_missing_webinar_scope_names_it() -> None:

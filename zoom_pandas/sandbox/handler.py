@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import http.server
@@ -9,6 +10,7 @@ import json
 import logging
 import socket
 import struct
+import threading
 import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,29 @@ class SandboxHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     sandbox: Sandbox
+
+    def __init__(self, address: tuple[str, int], handler: type[SandboxHandler]) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Close every open keep-alive connection: a stopped sandbox answers nothing any more."""
+        with self._open_lock:
+            connections, self._open = list(self._open), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class SandboxHandler(http.server.BaseHTTPRequestHandler):

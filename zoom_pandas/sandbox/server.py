@@ -110,6 +110,7 @@ class Sandbox(ZoomApi):
             self._server.shutdown()
             self._thread.join(10)
             self._thread = None
+        self._server.close_connections()
         self._server.server_close()
 
     def __enter__(self) -> Sandbox:
