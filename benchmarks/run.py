@@ -27,8 +27,8 @@ import requests
 import zoom_pandas as zp
 from zoom_pandas.cache import ReportCache
 from zoom_pandas.paging import scan_page
-from zoom_pandas.reports import Instance as ReportInstance
-from zoom_pandas.reports import Report
+from zoom_pandas.report import Instance as ReportInstance
+from zoom_pandas.report import Report
 from zoom_pandas.sandbox import SandboxData
 from zoom_pandas.sandbox.data import Instance
 from zoom_pandas.schema import PARTICIPANTS, pages_table, to_frame

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import urllib.parse
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ import pyarrow.parquet as pq
 
 from zoom_pandas._version import __version__
 from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
+from zoom_pandas.errors import CacheCorruptWarning, user_stacklevel
 from zoom_pandas.files import make_private_dirs, write_atomically
-from zoom_pandas.reports import Instance, Report, is_provisional
+from zoom_pandas.report import Instance, Report, instance_attrs, is_provisional, parse_time
 from zoom_pandas.schema import SCHEMA_VERSION
 
 __all__ = ["CachedReport", "ReportCache", "cache_dir"]
@@ -68,6 +70,13 @@ def namespace_of(api_url: str) -> str | None:
     return None if host == urllib.parse.urlsplit(DEFAULT_API_URL).hostname else host
 
 
+def _required_time(value: object) -> dt.datetime:
+    moment = parse_time(value)
+    if moment is None:
+        raise ValueError(f"not an ISO-8601 time: {value!r}")
+    return moment
+
+
 def uuid_to_filename(meeting_uuid: str) -> str:
     """A file name for an instance UUID ("/" never becomes a path separator, no leading "_")."""
     name = meeting_uuid.replace("/", "_").replace("+", "-")
@@ -81,10 +90,6 @@ def filename_to_uuid(name: str) -> str:
     return stem.replace("_", "/").replace("-", "+")
 
 
-def _time(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
 @dataclasses.dataclass(frozen=True)
 class CachedReport:
     """One cached instance: where its file is and what its metadata says (no open file handle)."""
@@ -95,6 +100,8 @@ class CachedReport:
     fetched_at: dt.datetime
     include_registrant_id: bool
     rows: int
+    schema_version: int = SCHEMA_VERSION
+    schema: pa.Schema | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path) -> CachedReport:
@@ -114,13 +121,15 @@ class CachedReport:
                 meeting_id=int(meta["meeting_id"]),
                 meeting_uuid=str(meta["meeting_uuid"]),
                 topic=meta.get("topic") if isinstance(meta.get("topic"), str) else None,
-                start_time=_time(meta.get("start_time")),
-                end_time=_time(meta.get("end_time")),
+                start_time=parse_time(meta.get("start_time")),
+                end_time=parse_time(meta.get("end_time")),
             ),
             total_records=int(total) if total is not None else None,
-            fetched_at=dt.datetime.fromisoformat(meta["fetched_at"]),
+            fetched_at=_required_time(meta.get("fetched_at")),
             include_registrant_id=bool(meta.get("include_registrant_id")),
             rows=int(meta.get("rows", 0)),
+            schema_version=int(meta.get("schema_version", 1)),
+            schema=schema.remove_metadata(),
         )
 
     @property
@@ -145,9 +154,9 @@ class CachedReport:
         cached = cls._from_schema(path, table.schema)
         return cached, cached._report(table)
 
-    def read(self) -> Report:
-        """The cached rows as a Report (``meeting_id`` put back as the first column)."""
-        return self._report(pq.read_table(self.path, memory_map=True))
+    def attrs(self) -> dict[str, Any]:
+        """The frame's ``attrs`` entry for this instance, as :meth:`Report.attrs` gives it."""
+        return instance_attrs(self.instance, self.total_records, self.fetched_at, "cache")
 
     def _report(self, table: pa.Table) -> Report:
         table = table.replace_schema_metadata(None)
@@ -208,31 +217,46 @@ class ReportCache:
 
     def entries(self, meeting_id: int | None = None) -> Iterator[Path]:
         """Cached files, of one meeting or of all."""
+        self._rename_legacy_files()
         pattern = f"{PARTITION}={meeting_id}" if meeting_id is not None else f"{PARTITION}=*"
-        # Names starting with "_" are 0.1's name for "/" UUIDs, which dataset readers skip: so do we.
         yield from sorted(self.dataset_dir.glob(f"{pattern}/[!_.]*.parquet"))
+
+    def _rename_legacy_files(self) -> None:
+        """0.1 named a "/"-first UUID's file "_…", which dataset readers skip: give it its "~" name."""
+        for legacy in self.dataset_dir.glob(f"{PARTITION}=*/_*.parquet"):
+            target = legacy.with_name("~" + legacy.name[1:])
+            with filelock.FileLock(str(legacy.parent / f".{target.stem}.lock"), mode=0o600):
+                if target.exists():
+                    legacy.unlink(missing_ok=True)
+                elif legacy.exists():
+                    os.replace(legacy, target)
 
     def find(self, meeting_uuid: str) -> Path | None:
         """The file of an instance UUID, whatever its meeting id."""
+        self._rename_legacy_files()
         name = uuid_to_filename(meeting_uuid)
         return next(iter(sorted(self.dataset_dir.glob(f"{PARTITION}=*/{name}"))), None)
 
-    def reports(self, meeting_id: int | None = None) -> list[CachedReport]:
-        """Metadata of every readable cached instance (damaged files are skipped)."""
+    def reports(self, meeting_id: int | None = None, *, warn: bool = False) -> list[CachedReport]:
+        """Metadata of every readable cached instance; damaged files are skipped (``warn``: noisily)."""
         found = []
         for path in self.entries(meeting_id):
             try:
                 found.append(CachedReport.from_file(path))
-            except READ_ERRORS:
-                continue
+            except READ_ERRORS as exc:
+                if warn:
+                    warnings.warn(
+                        f"skipping the damaged cache file {path} ({type(exc).__name__})",
+                        CacheCorruptWarning,
+                        stacklevel=user_stacklevel(),
+                    )
         return found
 
     def newest(self, meeting_id: int) -> CachedReport | None:
-        """The most recent cached instance of a meeting number (by end time)."""
+        """The most recent cached instance of a meeting number (by end time); damaged files warn."""
         epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        return max(
-            self.reports(meeting_id), key=lambda r: (r.instance.end_time or epoch, r.fetched_at), default=None
-        )
+        readable = self.reports(meeting_id, warn=True)
+        return max(readable, key=lambda r: (r.instance.end_time or epoch, r.fetched_at), default=None)
 
     def save(self, report: Report) -> Path:
         """Write one instance's report atomically (temp file, fsync, ``os.replace``), mode 0600.
@@ -269,7 +293,7 @@ class ReportCache:
         return target
 
     def clear(self, meeting_id: int | None = None, meeting_uuid: str | None = None) -> int:
-        """Delete cached files; return how many were removed."""
+        """Delete cached files (and folders left empty); return how many files were removed."""
         if meeting_uuid is not None:
             paths = [p for p in [self.find(meeting_uuid)] if p is not None]
         else:
@@ -277,21 +301,23 @@ class ReportCache:
         for path in paths:
             path.unlink(missing_ok=True)
             (path.parent / f".{path.stem}.lock").unlink(missing_ok=True)
+            if not any(path.parent.iterdir()):
+                path.parent.rmdir()
         return len(paths)
 
-    def dataset(self) -> pa_ds.Dataset:
-        """The whole dataset as one ``pyarrow.dataset`` (``meeting_id`` from the folder names).
+    def dataset(self, reports: list[CachedReport]) -> pa_ds.Dataset:
+        """These cached reports as one ``pyarrow.dataset`` (``meeting_id`` from the folder names).
 
         Raises
         ------
         FileNotFoundError
-            When nothing is cached.
+            When there are none.
         """
-        files = [str(p) for p in self.entries()]
+        files = [str(report.path) for report in reports]
         if not files:
             raise FileNotFoundError(f"no cached reports under {self.dataset_dir}")
-        schemas = [pq.read_schema(f) for f in files]
-        unified = pa.unify_schemas([s.remove_metadata() for s in schemas], promote_options="permissive")
+        schemas = [report.schema or pq.read_schema(report.path).remove_metadata() for report in reports]
+        unified = pa.unify_schemas(schemas, promote_options="permissive")
         return pa_ds.dataset(
             files,
             schema=pa.schema([pa.field(PARTITION, pa.int64()), *unified]),

@@ -19,8 +19,9 @@ from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
 from zoom_pandas.client import ZoomClient, api_url_of
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
 from zoom_pandas.meeting_ids import MeetingRef
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, Report, ReportFetcher, ReportSpec
-from zoom_pandas.schema import DtypeBackend, check_dtype_backend, to_frame
+from zoom_pandas.report import Report
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
+from zoom_pandas.schema import SCHEMA_VERSION, DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["CacheMode", "CachePolicy", "read_cache"]
 
@@ -71,12 +72,13 @@ class CachePolicy:
         if not self.online:
             return self._offline(ref, wants_ids)
         if self.reads and isinstance(ref, str):
-            hit = self._usable(self.store.find(ref), wants_ids)
+            hit = self._usable(self.store.find(ref), ref, wants_ids)
             if hit is not None:
                 return hit
         instance = fetcher.resolve(ref)
         if self.reads and isinstance(ref, int):
-            hit = self._usable(self.store.path_for(instance.meeting_id, instance.meeting_uuid), wants_ids)
+            path = self.store.path_for(instance.meeting_id, instance.meeting_uuid)
+            hit = self._usable(path, instance.meeting_uuid, wants_ids)
             if hit is not None:
                 return hit
         report = fetcher.fetch(instance)
@@ -84,12 +86,16 @@ class CachePolicy:
             self._save(report)
         return report
 
-    def _usable(self, path: os.PathLike[str] | None, include_registrant_id: bool) -> Report | None:
-        """A cached report an online read may use: settled, complete, with just the fields asked for."""
+    def _usable(self, path: Path | None, meeting_uuid: str, include_registrant_id: bool) -> Report | None:
+        """A cached report an online read may use: this uuid, settled, complete, the fields asked for.
+
+        Files written before schema version 2 are fetched again: 0.1 cached the sandbox's rows beside
+        Zoom's, so their source is not known.
+        """
         if path is None or not os.path.exists(path):
             return None
         try:
-            cached, report = CachedReport.load(Path(path))
+            cached, report = CachedReport.load(path)
         except READ_ERRORS as exc:
             warnings.warn(
                 f"ignoring the damaged cache file {os.path.basename(path)} ({type(exc).__name__}); "
@@ -98,9 +104,13 @@ class CachePolicy:
                 stacklevel=user_stacklevel(),
             )
             return None
-        if cached.include_registrant_id != include_registrant_id:
+        if report.instance.meeting_uuid != meeting_uuid or cached.schema_version < SCHEMA_VERSION:
+            return None  # a case-insensitive file system may hold another uuid's file under this name
+        if include_registrant_id and not cached.include_registrant_id:
             return None
-        return report if report.complete and not report.provisional else None
+        if not report.complete or report.provisional:
+            return None
+        return report if include_registrant_id else report.without_registrant_id()
 
     def _save(self, report: Report) -> None:
         try:
@@ -127,12 +137,14 @@ class CachePolicy:
             cached, report = CachedReport.load(path)
         except READ_ERRORS as exc:
             raise CacheMiss(f"the cached file for {ref!r} is unreadable: {exc}") from exc
+        if isinstance(ref, str) and cached.meeting_uuid != ref:
+            raise CacheMiss(f"instance {ref!r} is not cached. {self._what_is_cached()}")
         if include_registrant_id and not cached.include_registrant_id:
             raise CacheMiss(
                 f"the cached copy of {cached.meeting_uuid!r} was fetched without registrant_id; "
                 "read it online once with include_registrant_id=True"
             )
-        return report
+        return report if include_registrant_id else report.without_registrant_id()
 
     def _what_is_cached(self) -> str:
         reports = self.store.reports()
@@ -181,11 +193,13 @@ def read_cache(
     check_dtype_backend(dtype_backend)
     spec = WEBINAR_REPORT if webinars else MEETING_REPORT
     store = ReportCache(spec.dataset, api_url=api_url_of(client), root=cache_dir)
+    reports = store.reports(warn=True)
     try:
-        dataset = store.dataset()
+        dataset = store.dataset(reports)
     except FileNotFoundError as exc:
         raise CacheMiss(f"{exc}{store.elsewhere()}") from exc
     names = dataset.schema.names
     known = [name for name in spec.fields.fields if name in names]
     table = dataset.to_table(columns=known + [name for name in names if name not in known])
-    return to_frame(table.replace_schema_metadata(None), dtype_backend=dtype_backend)
+    attrs = {"meetings": [report.attrs() for report in reports]}
+    return to_frame(table.replace_schema_metadata(None), attrs, dtype_backend=dtype_backend)

@@ -14,10 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from zoom_pandas._version import __version__
-from zoom_pandas.cache import ReportCache, cache_dir
+from zoom_pandas.cache import ReportCache
 from zoom_pandas.cache_policy import CacheMode
-from zoom_pandas.client import ZoomClient
-from zoom_pandas.config import DEFAULT_API_URL
+from zoom_pandas.client import ZoomClient, api_url_of
 from zoom_pandas.errors import ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people
@@ -102,14 +101,14 @@ def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
 
 def _stores(args: argparse.Namespace) -> list[ReportCache]:
     """The cache datasets a ``cache`` command works on: meetings and webinars, Zoom's or the sandbox's."""
-    api_url = "http://127.0.0.1/v2" if args.sandbox else DEFAULT_API_URL
+    api_url = "http://127.0.0.1/v2" if args.sandbox else api_url_of(None)
     return [ReportCache(spec.dataset, api_url=api_url) for spec in (MEETING_REPORT, WEBINAR_REPORT)]
 
 
 def _cache(args: argparse.Namespace) -> int:
     stores = _stores(args)
     if args.cache_command == "path":
-        print(cache_dir() / "sandbox" if args.sandbox else cache_dir())
+        print(stores[0].dataset_dir.parent)
     elif args.cache_command == "list":
         reports = [(store, report) for store in stores for report in store.reports()]
         if not reports:

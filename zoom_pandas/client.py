@@ -34,11 +34,6 @@ RateLabel = Literal["Light", "Medium", "Heavy"]
 
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 _PERMISSION_CODES = {200, 1010, 4700, 4711, 12702}
-_SCOPE_HINT = (
-    " Reports need the scope report:read:admin (classic) or the granular "
-    "report:read:list_meeting_participants:admin (webinars: report:read:list_webinar_participants:admin), "
-    "and a Pro or higher plan (webinars: the Webinar add-on)."
-)
 
 
 class ZoomClient:
@@ -143,7 +138,8 @@ class ZoomClient:
         params : mapping, optional
             Query parameters.
         label : {"Light", "Medium", "Heavy"}, default "Light"
-            Zoom's rate-limit label of the endpoint (its spec says which).
+            Zoom's rate-limit label of the endpoint (its spec says which); named in the log line of
+            every wait. ``requests_per_second`` still paces every label alike.
 
         Returns
         -------
@@ -165,14 +161,14 @@ class ZoomClient:
                 response = self.session.get(url, auth=self.auth, timeout=self.timeout)
             except _TRANSIENT as exc:
                 reason = type(exc).__name__
-                if self._backed_off(attempts, path, reason):
+                if self._backed_off(attempts, path, f"{reason} [{label}]"):
                     continue
                 raise ZoomAPIError(
                     None, None, f"GET {path} failed {attempts.failures} times: {reason}"
                 ) from exc
             if response.ok:
                 return response
-            self._after_error_answer(response, attempts, path)
+            self._after_error_answer(response, attempts, f"{path} [{label}]")
 
     def get_json(
         self, path: str, params: Mapping[str, Any] | None = None, *, label: RateLabel = "Light"
@@ -276,8 +272,7 @@ def _api_error(response: requests.Response) -> ZoomAPIError:
     if status == 401:
         return AuthError(status, code, message)
     if status == 403 or (status == 400 and code in _PERMISSION_CODES):
-        hint = _SCOPE_HINT if code in (4700, 4711, 200) or status == 403 else ""
-        return PermissionDenied(status, code, message + hint)
+        return PermissionDenied(status, code, message)
     if status == 429:
         return RateLimited(
             status, code, message, retry_after=parse_retry_after(response.headers.get("Retry-After"))

@@ -8,7 +8,7 @@
     │   ├── PermissionDenied        403, or 400 with code 200 / 4700 / 4711 (missing scope, plan)
     │   ├── RateLimited             429 that waiting will not fix soon (daily limit)
     │   └── AuthError               the token endpoint refused the credentials
-    ├── PaginationError             the API repeated a page token (would loop forever)
+    ├── PaginationError             a repeated page token, or more pages than total_records allows
     └── CacheMiss                   ``cache="offline"`` and nothing usable is cached
 
     UserWarning
@@ -118,7 +118,8 @@ class RateLimited(ZoomAPIError):
 
 
 class PaginationError(ZoomPandasError):
-    """The API returned a page token it had already returned; the result would be incomplete."""
+    """Paging went wrong: a page token came back a second time, or Zoom offered more pages than its
+    ``total_records`` allows; following it could loop forever or return a wrong frame."""
 
 
 class CacheMiss(ZoomPandasError):

@@ -17,12 +17,19 @@ __all__ = ["make_private_dirs", "write_atomically"]
 
 
 def make_private_dirs(folder: Path, root: Path | None = None) -> None:
-    """Create ``folder`` and the folders between it and ``root`` with mode 0700 (personal data)."""
+    """Create ``folder`` and the folders below ``root`` with mode 0700 (personal data).
+
+    An existing ``root`` keeps its own mode (a shared cache folder is the owner's choice); one
+    created here is 0700 too.
+    """
+    root_existed = root is not None and root.is_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     current = folder
-    while True:
+    while root is None or current == root or root in current.parents:
+        if current == root and root_existed:
+            break
         os.chmod(current, 0o700)
-        if root is None or current == root or root not in current.parents:
+        if root is None or current == root:
             break
         current = current.parent
 

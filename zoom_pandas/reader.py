@@ -7,7 +7,8 @@ import pandas as pd
 from zoom_pandas.cache_policy import CacheMode, CachePolicy
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec, frame_of
+from zoom_pandas.report import frame_of
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend
 
 __all__ = ["read_participants", "read_webinar_participants"]

@@ -8,46 +8,40 @@ copies of this code.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-import pandas as pd
 import pyarrow as pa
 
 from zoom_pandas.client import RateLabel, ZoomClient, default_client
-from zoom_pandas.errors import IncompleteReportWarning, MeetingNotFound, ZoomAPIError, user_stacklevel
+from zoom_pandas.errors import (
+    IncompleteReportWarning,
+    MeetingNotFound,
+    PermissionDenied,
+    ZoomAPIError,
+    user_stacklevel,
+)
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, read_pages
 from zoom_pandas.progress import PageProgress
+from zoom_pandas.report import Instance, Report
 from zoom_pandas.schema import (
     INSTANCES,
     PARTICIPANTS,
     WEBINAR_INSTANCES,
     WEBINAR_PARTICIPANTS,
-    DtypeBackend,
     FieldMap,
     pages_table,
-    to_frame,
 )
 
-__all__ = [
-    "MEETING_REPORT",
-    "WEBINAR_REPORT",
-    "Instance",
-    "Report",
-    "ReportFetcher",
-    "ReportSpec",
-    "frame_of",
-]
+__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "ReportFetcher", "ReportSpec"]
 
 logger = logging.getLogger("zoom_pandas")
-
-#: A report fetched sooner than this after the meeting ended may still grow (Zoom: up to 30 min).
-SETTLING_TIME = dt.timedelta(hours=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +68,8 @@ class ReportSpec:
         The cache dataset (folder) this report's rows live in.
     not_found : str
         Added to a "not found" answer: where the number may belong instead.
+    needs : str
+        Added to a refusal (missing scope or plan): what the report needs.
     """
 
     kind: str
@@ -85,6 +81,7 @@ class ReportSpec:
     labels: Mapping[Literal["resolve", "instances", "pages"], RateLabel]
     dataset: str
     not_found: str = ""
+    needs: str = ""
 
 
 MEETING_REPORT = ReportSpec(
@@ -97,6 +94,8 @@ MEETING_REPORT = ReportSpec(
     labels={"resolve": "Light", "instances": "Medium", "pages": "Heavy"},
     dataset="participants",
     not_found="A webinar? Use read_webinar_participants (zoom-pandas webinar).",
+    needs="The app needs the scope report:read:admin (classic) or "
+    "report:read:list_meeting_participants:admin (granular), and a Pro or higher plan.",
 )
 
 WEBINAR_REPORT = ReportSpec(
@@ -109,118 +108,9 @@ WEBINAR_REPORT = ReportSpec(
     labels={"resolve": "Heavy", "instances": "Medium", "pages": "Heavy"},
     dataset="webinar_participants",
     not_found="A meeting? Use read_participants (zoom-pandas participants).",
+    needs="The app needs the scope report:read:admin (classic) or "
+    "report:read:list_webinar_participants:admin (granular), a Pro or higher plan and the Webinar add-on.",
 )
-
-
-def _time(value: object) -> dt.datetime | None:
-    """An ISO-8601 answer field as an aware UTC datetime (None when absent or unreadable)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-@dataclasses.dataclass(frozen=True)
-class Instance:
-    """One held instance of a meeting or webinar number."""
-
-    meeting_id: int
-    meeting_uuid: str
-    topic: str | None = None
-    start_time: dt.datetime | None = None
-    end_time: dt.datetime | None = None
-
-    @classmethod
-    def from_answer(cls, body: Mapping[str, Any], what: str) -> Instance:
-        """Read a resolve answer; a missing or mistyped id or uuid is a ZoomAPIError, not a guess."""
-        number, uuid = body.get("id"), body.get("uuid")
-        if type(number) is not int or number <= 0 or not isinstance(uuid, str) or not uuid:
-            raise ZoomAPIError(200, None, f"{what}: the answer has no usable id and uuid")
-        topic = body.get("topic")
-        return cls(
-            meeting_id=number,
-            meeting_uuid=uuid,
-            topic=topic if isinstance(topic, str) else None,
-            start_time=_time(body.get("start_time")),
-            end_time=_time(body.get("end_time")),
-        )
-
-
-def is_provisional(instance: Instance, fetched_at: dt.datetime) -> bool:
-    """True when fetched less than an hour after the instance ended (Zoom may still add rows)."""
-    return instance.end_time is None or fetched_at - instance.end_time < SETTLING_TIME
-
-
-@dataclasses.dataclass(frozen=True)
-class Report:
-    """One instance's participant rows: an Arrow table and what is known about it.
-
-    Attributes
-    ----------
-    table : pyarrow.Table
-        Typed rows in API order (``meeting_id`` and ``meeting_uuid`` first).
-    instance : Instance
-        Meeting id, uuid, topic, start and end time.
-    total_records : int or None
-        How many rows Zoom announced.
-    fetched_at : datetime.datetime
-        When the rows were fetched (UTC).
-    source : {"api", "cache"}
-        Where these rows came from now.
-    include_registrant_id : bool
-        Whether ``registrant_id`` was asked for.
-    """
-
-    table: pa.Table
-    instance: Instance
-    total_records: int | None
-    fetched_at: dt.datetime
-    source: Literal["api", "cache"] = "api"
-    include_registrant_id: bool = False
-
-    @property
-    def complete(self) -> bool:
-        """False when the rows differ from the announced ``total_records``."""
-        return self.total_records is None or self.total_records == self.table.num_rows
-
-    @property
-    def provisional(self) -> bool:
-        """True when fetched less than an hour after the meeting ended (Zoom may still add rows)."""
-        return is_provisional(self.instance, self.fetched_at)
-
-    def attrs(self) -> dict[str, Any]:
-        """The frame's ``attrs`` entry for this instance (JSON-serialisable, as ``to_parquet`` needs)."""
-        return {
-            "meeting_id": self.instance.meeting_id,
-            "meeting_uuid": self.instance.meeting_uuid,
-            "topic": self.instance.topic,
-            "start_time": _iso(self.instance.start_time),
-            "end_time": _iso(self.instance.end_time),
-            "total_records": self.total_records,
-            "fetched_at": self.fetched_at.isoformat(),
-            "source": self.source,
-        }
-
-
-def frame_of(reports: Sequence[Report], fields: FieldMap, dtype_backend: DtypeBackend) -> pd.DataFrame:
-    """One frame of several reports: one Arrow concatenation, one conversion, ``attrs["meetings"]``.
-
-    With exactly one instance its ``attrs`` keys also sit at the top level.
-    """
-    tables = [report.table for report in reports] or [fields.empty_table()]
-    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
-    meetings = [report.attrs() for report in reports]
-    attrs: dict[str, Any] = {"meetings": meetings}
-    if len(meetings) == 1:
-        attrs.update(meetings[0])
-    return to_frame(table, attrs, dtype_backend)
 
 
 @dataclasses.dataclass
@@ -255,12 +145,18 @@ class ReportFetcher:
     def resolve(self, ref: MeetingRef) -> Instance:
         """The instance a number (its latest ended one) or a UUID names: one request."""
         path = self.spec.resolve_path.format(ref=path_segment(ref))
-        try:
+        with self._explained():
             body = self.connection.get_json(path, label=self.spec.labels["resolve"])
-        except MeetingNotFound as exc:
-            hint = f"{exc.message} {self.spec.not_found}".strip()
-            raise MeetingNotFound(exc.status_code, exc.code, hint) from exc
         return Instance.from_answer(body, f"GET {path}")
+
+    @contextlib.contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Add what this report needs to a refusal, and where a number may belong to a miss."""
+        try:
+            yield
+        except (MeetingNotFound, PermissionDenied) as exc:
+            hint = self.spec.not_found if isinstance(exc, MeetingNotFound) else self.spec.needs
+            raise type(exc)(exc.status_code, exc.code, f"{exc.message} {hint}".strip()) from exc
 
     def fetch(self, instance: Instance) -> Report:
         """Every page of one instance's participants as a :class:`Report`.
@@ -283,13 +179,14 @@ class ReportFetcher:
             params["include_fields"] = "registrant_id"
         bar = PageProgress(enabled=self.progress, description=f"{self.spec.kind} {instance.meeting_id}")
         try:
-            pages = self._every_page(path, params, bar.update)
+            with self._explained():
+                pages = self._every_page(path, params, bar.update)
         finally:
             bar.close()
         report = Report(
             table=self._table(pages, instance, path),
             instance=instance,
-            total_records=pages[0].total_records if pages else None,
+            total_records=pages[0].total_records,
             fetched_at=dt.datetime.now(dt.timezone.utc),
             include_registrant_id=self.include_registrant_id,
         )

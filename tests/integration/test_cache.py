@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -172,7 +173,7 @@ def test_a_killed_writer_process_leaves_a_readable_cache(
         "import zoom_pandas.cache as c\n"
         f"store = c.ReportCache('participants', api_url={SANDBOX_API!r})\n"
         f"path = store.path_for({LECTURE}, {fresh.attrs['meeting_uuid']!r})\n"
-        "report = c.CachedReport.from_file(path).read()\n"
+        "report = c.CachedReport.load(path)[1]\n"
         "print('ready', flush=True)\n"
         "while True: store.save(report)\n"
     )
@@ -276,3 +277,81 @@ def test_cache_commands(
     assert main(["cache", "--sandbox", "clear"]) == 0
     assert "removed 1" in capsys.readouterr().out
     assert not list(isolated_environment.glob("sandbox/participants/*/*.parquet"))
+
+
+def test_a_legacy_underscore_file_is_adopted_not_orphaned(
+    sandbox: Sandbox, client: zp.ZoomClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slash = next(i for i in sandbox.data.meetings[SandboxData.TEAM_SYNC].instances if i.uuid.startswith("/"))
+    fresh = online(client, slash.uuid)
+    path = store().path_for(SandboxData.TEAM_SYNC, slash.uuid)
+    legacy = path.with_name("_" + path.name[1:])  # what 0.1 called it
+    path.rename(legacy)
+    pd.testing.assert_frame_equal(zp.read_participants(slash.uuid, cache="offline", client=client), fresh)
+    assert path.exists() and not legacy.exists()
+    assert len(pd.read_parquet(store().dataset_dir)) == len(fresh)
+    path.rename(legacy)
+    assert main(["cache", "--sandbox", "clear"]) == 0
+    assert "removed 1" in capsys.readouterr().out and not legacy.exists()
+
+
+def test_read_cache_skips_a_damaged_file_with_a_warning(client: zp.ZoomClient) -> None:
+    lecture, one = online(client, LECTURE), online(client, SandboxData.ONE_ON_ONE)
+    store().path_for(LECTURE, lecture.attrs["meeting_uuid"]).write_bytes(b"PAR1 garbage")
+    with pytest.warns(zp.CacheCorruptWarning, match="damaged"):
+        everything = zp.read_cache(client=client)
+    assert len(everything) == len(one)
+    assert [m["meeting_uuid"] for m in everything.attrs["meetings"]] == [one.attrs["meeting_uuid"]]
+
+
+def test_read_cache_lists_every_instance_in_attrs(client: zp.ZoomClient) -> None:
+    frames = [online(client, m) for m in (LECTURE, SandboxData.ONE_ON_ONE)]
+    meetings = zp.read_cache(client=client).attrs["meetings"]
+    assert sorted(m["meeting_uuid"] for m in meetings) == sorted(f.attrs["meeting_uuid"] for f in frames)
+    assert {m["source"] for m in meetings} == {"cache"} and all(m["topic"] for m in meetings)
+
+
+def test_offline_by_number_warns_when_a_file_is_damaged(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+    first, second = sandbox.data.meetings[LECTURE].instances[-2:]
+    online(client, first.uuid)
+    online(client, second.uuid)
+    store().path_for(LECTURE, second.uuid).write_bytes(b"garbage")
+    with pytest.warns(zp.CacheCorruptWarning):
+        older = zp.read_participants(LECTURE, cache="offline", client=client)
+    assert older.attrs["meeting_uuid"] == first.uuid
+
+
+def test_an_existing_cache_root_keeps_its_mode(
+    client: zp.ZoomClient, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolated_environment.mkdir(mode=0o755)
+    os.chmod(isolated_environment, 0o755)
+    online(client)
+    assert stat.S_IMODE(isolated_environment.stat().st_mode) == 0o755
+    assert stat.S_IMODE((isolated_environment / "sandbox").stat().st_mode) == 0o700
+
+
+def test_a_copy_with_registrant_ids_serves_a_read_without_them(
+    sandbox: Sandbox, client: zp.ZoomClient
+) -> None:
+    with_ids = online(client, include_registrant_id=True)
+    sandbox.requests.clear()
+    without = online(client, with_ids.attrs["meeting_uuid"])
+    assert sandbox.requests == [] and without.attrs["source"] == "cache"
+    assert without["registrant_id"].isna().all() and with_ids["registrant_id"].notna().any()
+    fresh = online(client, with_ids.attrs["meeting_uuid"], cache=False)
+    pd.testing.assert_frame_equal(without, fresh, check_like=False)
+    assert online(client, include_registrant_id=True).attrs["source"] == "cache"  # the fuller copy stayed
+
+
+def test_a_file_from_0_1_is_fetched_again_online(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+    fresh = online(client)
+    path = store().path_for(LECTURE, fresh.attrs["meeting_uuid"])
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[b"zoom_pandas"])
+    meta["schema_version"] = 1
+    meta["fetched_at"] = meta["fetched_at"].replace("+00:00", "Z")  # as 0.1 wrote Zoom's times
+    pq.write_table(table.replace_schema_metadata({b"zoom_pandas": json.dumps(meta)}), path)
+    assert zp.read_participants(LECTURE, cache="offline", client=client).attrs["source"] == "cache"
+    sandbox.requests.clear()
+    assert online(client).attrs["source"] == "api" and sandbox.count("/participants") == 1

@@ -10,8 +10,10 @@ import pytest
 import zoom_pandas as zp
 import zoom_pandas.client as zclient
 from tests.conftest import FAST_RETRY
+from zoom_pandas.cache import ReportCache
 from zoom_pandas.cli import main
-from zoom_pandas.reports import MEETING_REPORT, Report, ReportFetcher
+from zoom_pandas.report import Report
+from zoom_pandas.reports import MEETING_REPORT, ReportFetcher
 from zoom_pandas.sandbox import Sandbox, SandboxData
 
 ATTR_KEYS = {
@@ -86,14 +88,21 @@ def test_the_environment_client_is_reused_while_nothing_changes(
 def test_offline_needs_no_credentials_and_builds_no_client(
     client: zp.ZoomClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fresh = zp.read_participants(SandboxData.LECTURE, client=client)
+    # A report in Zoom's own cache folder, as a colleague's copied cache would hold it.
+    fetcher = ReportFetcher(MEETING_REPORT, client)
+    report = fetcher.fetch(fetcher.resolve(SandboxData.LECTURE))
+    ReportCache(MEETING_REPORT.dataset).save(report)
     zp.set_default_client(None)
-    monkeypatch.setattr(zclient, "_from_environment", None)
-    with pytest.raises(zp.CacheMiss, match="empty"):  # Zoom's own cache: nothing there
-        zp.read_participants(SandboxData.LECTURE, cache="offline")
-    again = zp.read_participants(fresh.attrs["meeting_uuid"], cache="offline", client=client)
-    assert again.attrs["source"] == "cache"
-    assert zclient._from_environment is None  # no client was built from the (empty) environment
+
+    def no_client(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an offline read built a client")
+
+    monkeypatch.setattr(zclient.ZoomClient, "__init__", no_client)
+    by_uuid = zp.read_participants(report.instance.meeting_uuid, cache="offline")
+    by_number = zp.read_participants(SandboxData.LECTURE, cache="offline")
+    assert by_uuid.attrs["source"] == by_number.attrs["source"] == "cache"
+    assert len(by_uuid) == report.table.num_rows
+    assert len(zp.read_cache()) == report.table.num_rows
 
 
 def test_sandbox_reads_never_land_in_the_real_cache(

@@ -1,0 +1,150 @@
+"""A report as a value: one instance's participant rows (an Arrow table) and what is known about it.
+
+Fetches (:mod:`zoom_pandas.reports`) and the cache (:mod:`zoom_pandas.cache`) both give
+:class:`Report` values; :func:`frame_of` turns any number of them into one frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from zoom_pandas.errors import ZoomAPIError
+from zoom_pandas.schema import DtypeBackend, FieldMap, to_frame
+
+__all__ = ["Instance", "Report", "frame_of", "instance_attrs", "is_provisional", "parse_time"]
+
+#: A report fetched sooner than this after the meeting ended may still grow (Zoom: up to 30 min).
+SETTLING_TIME = dt.timedelta(hours=1)
+
+
+def parse_time(value: object) -> dt.datetime | None:
+    """An ISO-8601 time (``Z`` or an offset) as an aware datetime (None when absent or unreadable)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance:
+    """One held instance of a meeting or webinar number."""
+
+    meeting_id: int
+    meeting_uuid: str
+    topic: str | None = None
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+
+    @classmethod
+    def from_answer(cls, body: Mapping[str, Any], what: str) -> Instance:
+        """Read a resolve answer; a missing or mistyped id or uuid is a ZoomAPIError, not a guess."""
+        number, uuid = body.get("id"), body.get("uuid")
+        if type(number) is not int or number <= 0 or not isinstance(uuid, str) or not uuid:
+            raise ZoomAPIError(200, None, f"{what}: the answer has no usable id and uuid")
+        topic = body.get("topic")
+        return cls(
+            meeting_id=number,
+            meeting_uuid=uuid,
+            topic=topic if isinstance(topic, str) else None,
+            start_time=parse_time(body.get("start_time")),
+            end_time=parse_time(body.get("end_time")),
+        )
+
+
+def instance_attrs(
+    instance: Instance, total_records: int | None, fetched_at: dt.datetime, source: str
+) -> dict[str, Any]:
+    """One ``attrs["meetings"]`` entry: JSON-serialisable, as ``DataFrame.to_parquet`` needs."""
+    return {
+        "meeting_id": instance.meeting_id,
+        "meeting_uuid": instance.meeting_uuid,
+        "topic": instance.topic,
+        "start_time": _iso(instance.start_time),
+        "end_time": _iso(instance.end_time),
+        "total_records": total_records,
+        "fetched_at": fetched_at.isoformat(),
+        "source": source,
+    }
+
+
+def is_provisional(instance: Instance, fetched_at: dt.datetime) -> bool:
+    """True when fetched less than an hour after the instance ended (Zoom may still add rows)."""
+    return instance.end_time is None or fetched_at - instance.end_time < SETTLING_TIME
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """One instance's participant rows: an Arrow table and what is known about it.
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        Typed rows in API order (``meeting_id`` and ``meeting_uuid`` first).
+    instance : Instance
+        Meeting id, uuid, topic, start and end time.
+    total_records : int or None
+        How many rows Zoom announced.
+    fetched_at : datetime.datetime
+        When the rows were fetched (UTC).
+    source : {"api", "cache"}
+        Where these rows came from now.
+    include_registrant_id : bool
+        Whether ``registrant_id`` was asked for.
+    """
+
+    table: pa.Table
+    instance: Instance
+    total_records: int | None
+    fetched_at: dt.datetime
+    source: Literal["api", "cache"] = "api"
+    include_registrant_id: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """False when the rows differ from the announced ``total_records``."""
+        return self.total_records is None or self.total_records == self.table.num_rows
+
+    @property
+    def provisional(self) -> bool:
+        """True when fetched less than an hour after the meeting ended (Zoom may still add rows)."""
+        return is_provisional(self.instance, self.fetched_at)
+
+    def attrs(self) -> dict[str, Any]:
+        """The frame's ``attrs`` entry for this instance (JSON-serialisable, as ``to_parquet`` needs)."""
+        return instance_attrs(self.instance, self.total_records, self.fetched_at, self.source)
+
+    def without_registrant_id(self) -> Report:
+        """The same rows as a fetch without ``include_registrant_id`` gives them (registrant_id NA)."""
+        if not self.include_registrant_id or "registrant_id" not in self.table.column_names:
+            return self
+        where = self.table.column_names.index("registrant_id")
+        blank = pa.nulls(self.table.num_rows, self.table.schema.field(where).type)
+        table = self.table.set_column(where, self.table.schema.field(where), blank)
+        return dataclasses.replace(self, table=table, include_registrant_id=False)
+
+
+def frame_of(reports: Sequence[Report], fields: FieldMap, dtype_backend: DtypeBackend) -> pd.DataFrame:
+    """One frame of several reports: one Arrow concatenation, one conversion, ``attrs["meetings"]``.
+
+    With exactly one instance its ``attrs`` keys also sit at the top level.
+    """
+    tables = [report.table for report in reports] or [fields.empty_table()]
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    meetings = [report.attrs() for report in reports]
+    attrs: dict[str, Any] = {"meetings": meetings}
+    if len(meetings) == 1:
+        attrs.update(meetings[0])
+    return to_frame(table, attrs, dtype_backend)
