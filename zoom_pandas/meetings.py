@@ -19,6 +19,8 @@ from zoom_pandas.schema import MEETINGS, DtypeBackend, FieldMap, check_dtype_bac
 
 __all__ = ["read_instances", "read_meetings", "read_user"]
 
+#: Zoom's meeting types that are webinars (5 webinar, 6 and 9 recurring webinars).
+WEBINAR_TYPES = (5, 6, 9)
 #: Zoom's report covers a window of at most one month, inside the last six months.
 WINDOW_DAYS = 30
 REACH_DAYS = 182
@@ -80,7 +82,8 @@ def read_meetings(
     pandas.DataFrame
         One row per meeting instance, newest first: ``meeting_id``, ``meeting_uuid``, ``topic``,
         ``start_time``, ``end_time`` (UTC), ``duration``, ``participants_count``, ``total_minutes``,
-        ``type``, ``user_name``, ``user_email``, ``source``. An instance Zoom lists twice appears
+        ``type``, ``user_name``, ``user_email``, ``source``. Webinars are listed too (``type`` 5, 6
+        or 9: read them with ``read_webinar_participants``). An instance Zoom lists twice appears
         once; one listed without a uuid keeps its own row.
 
     Raises

@@ -119,3 +119,16 @@ def test_picker_range_past_six_months_is_explained(signed_in: zp.ZoomClient) -> 
     picker = zp.MeetingPicker(days=400)
     picker.find_button.click()
     assert "six months" in picker.status.value
+
+
+def test_picker_loads_a_webinar_through_the_webinar_report(signed_in: zp.ZoomClient) -> None:
+    picker = zp.MeetingPicker(user_id="events@example.com", days=60)
+    picker.find_button.click()
+    assert SandboxData.WEBINAR_SERIES in [value for _, value in picker.meeting.options], picker.status.value
+    picker.meeting.value = SandboxData.WEBINAR_SERIES
+    assert len(picker.instance.options) == 4
+    picker.load_button.click()
+    assert picker.df is not None, picker.status.value
+    assert (
+        picker.df.attrs["meeting_id"] == SandboxData.WEBINAR_SERIES and "bo_mtg_id" not in picker.df.columns
+    )

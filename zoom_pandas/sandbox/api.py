@@ -179,7 +179,7 @@ class ZoomApi:
         held = sorted(
             (
                 i
-                for m in self.data.meetings.values()
+                for m in [*self.data.meetings.values(), *self.data.webinars.values()]  # Zoom lists both
                 if m.host == user
                 for i in m.instances
                 if first <= i.start_time.date() <= last and i.people >= 2

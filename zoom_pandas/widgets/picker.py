@@ -12,9 +12,9 @@ import pandas as pd
 from IPython.display import display
 
 from zoom_pandas.client import ZoomClient, default_client
-from zoom_pandas.meetings import read_instances, read_meetings, read_user
+from zoom_pandas.meetings import WEBINAR_TYPES, read_instances, read_meetings, read_user
 from zoom_pandas.people import count_people
-from zoom_pandas.reader import read_participants
+from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.widgets._common import run_busy, widgets
 
 __all__ = ["MeetingPicker"]
@@ -129,8 +129,15 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         if options:
             self.meeting.value = options[0][1]
 
+    def _is_webinar(self) -> bool:
+        """Whether the chosen number is a webinar (its reports live at other endpoints)."""
+        if self.meetings is None or self.meeting.value is None:
+            return False
+        held = self.meetings[self.meetings["meeting_id"] == self.meeting.value]
+        return bool(held["type"].isin(WEBINAR_TYPES).any())
+
     def _pick_meeting(self) -> None:
-        instances = read_instances(int(self.meeting.value), client=self.client)
+        instances = read_instances(int(self.meeting.value), webinar=self._is_webinar(), client=self.client)
         zone = self._tz
         self.instance.options = [
             (_local(row.start_time, zone, "%a %d %b %Y %H:%M %Z"), row.meeting_uuid)
@@ -146,7 +153,8 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self.output.clear_output()
         self.status.value = "Loading…"
         with self.output:
-            frame = read_participants(self.instance.value, client=self.client, progress=True)
+            read = read_webinar_participants if self._is_webinar() else read_participants
+            frame = read(self.instance.value, client=self.client, progress=True)
         people = count_people(frame)
         self.df = frame
         self.status.value = (
