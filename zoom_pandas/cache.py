@@ -100,8 +100,8 @@ class CachedReport:
     fetched_at: dt.datetime
     include_registrant_id: bool
     rows: int
-    schema_version: int = SCHEMA_VERSION
-    schema: pa.Schema | None = dataclasses.field(default=None, repr=False, compare=False)
+    schema_version: int
+    schema: pa.Schema = dataclasses.field(repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path: Path) -> CachedReport:
@@ -233,9 +233,12 @@ class ReportCache:
 
     def find(self, meeting_uuid: str) -> Path | None:
         """The file of an instance UUID, whatever its meeting id."""
-        self._rename_legacy_files()
         name = uuid_to_filename(meeting_uuid)
-        return next(iter(sorted(self.dataset_dir.glob(f"{PARTITION}=*/{name}"))), None)
+        found = next(iter(sorted(self.dataset_dir.glob(f"{PARTITION}=*/{name}"))), None)
+        if found is None and name.startswith("~"):  # perhaps still under 0.1's "_" name
+            self._rename_legacy_files()
+            found = next(iter(sorted(self.dataset_dir.glob(f"{PARTITION}=*/{name}"))), None)
+        return found
 
     def reports(self, meeting_id: int | None = None, *, warn: bool = False) -> list[CachedReport]:
         """Metadata of every readable cached instance; damaged files are skipped (``warn``: noisily)."""
@@ -316,7 +319,7 @@ class ReportCache:
         files = [str(report.path) for report in reports]
         if not files:
             raise FileNotFoundError(f"no cached reports under {self.dataset_dir}")
-        schemas = [report.schema or pq.read_schema(report.path).remove_metadata() for report in reports]
+        schemas = [report.schema for report in reports]
         unified = pa.unify_schemas(schemas, promote_options="permissive")
         return pa_ds.dataset(
             files,

@@ -11,11 +11,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zoom_pandas.client import ZoomClient, default_client
-from zoom_pandas.errors import ZoomAPIError
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.paging import PAGE_SIZE, read_pages
+from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
-from zoom_pandas.schema import MEETINGS, DtypeBackend, FieldMap, check_dtype_backend, pages_table, to_frame
+from zoom_pandas.schema import MEETINGS, DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["read_instances", "read_meetings", "read_user"]
 
@@ -42,13 +41,6 @@ def _user_segment(user_id: str) -> str:
     if not text:
         raise ValueError("user_id must be a user id, an email or 'me'")
     return urllib.parse.quote(text, safe="@")
-
-
-def _table(bodies: list[bytes], fields: FieldMap, path: str, stamp: dict[str, Any] | None = None) -> pa.Table:
-    try:
-        return pages_table(bodies, fields, stamp)[0]
-    except ValueError as exc:
-        raise ZoomAPIError(200, None, f"GET {path}: malformed answer: {exc}") from exc
 
 
 def _newest_first(table: pa.Table) -> pa.Table:
@@ -104,14 +96,14 @@ def read_meetings(
         )
     path = f"/report/users/{_user_segment(user_id)}/meetings"
     client = client or default_client()
-    bodies: list[bytes] = []
+    pages: list[Page] = []
     window_start = first
     while window_start <= last:
         window_end = min(last, window_start + dt.timedelta(days=WINDOW_DAYS - 1))
         params = {"from": window_start.isoformat(), "to": window_end.isoformat(), "page_size": PAGE_SIZE}
-        bodies += [page.body for page in read_pages(client, path, params, label="Heavy")]
+        pages += read_pages(client, path, params, label="Heavy")
         window_start = window_end + dt.timedelta(days=1)
-    table = _table(bodies, MEETINGS, path)
+    table = parse_pages(pages, MEETINGS, path)
     uuids = table.column("meeting_uuid")
     # The last listing of an instance wins; rows without a uuid are never merged with each other.
     listed_again = pa.array(uuids.to_pandas().duplicated(keep="last").to_numpy(dtype=bool))
@@ -155,8 +147,8 @@ def read_instances(
     check_dtype_backend(dtype_backend)
     spec = WEBINAR_REPORT if webinar else MEETING_REPORT
     path = spec.instances_path.format(id=meeting)
-    response = (client or default_client()).get(path, label=spec.labels["instances"])
-    table = _table([response.content], spec.instances, path, {"meeting_id": meeting})
+    pages = read_pages(client or default_client(), path, {}, label=spec.labels["instances"])
+    table = parse_pages(pages, spec.instances, path, {"meeting_id": meeting})
     return to_frame(_newest_first(table), dtype_backend=dtype_backend)
 
 

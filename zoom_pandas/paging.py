@@ -14,10 +14,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pyarrow as pa
+
 from zoom_pandas.client import RateLabel, ZoomClient
 from zoom_pandas.errors import PaginationError, ZoomAPIError
+from zoom_pandas.schema import FieldMap, pages_table
 
-__all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "read_pages", "scan_page"]
+__all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_pages", "read_pages", "scan_page"]
 
 #: Zoom's largest page size for report and list endpoints.
 PAGE_SIZE = 300
@@ -154,6 +157,25 @@ def read_pages(
             )
         seen.add(token)
         query["next_page_token"] = token
+
+
+def parse_pages(
+    pages: list[Page], fields: FieldMap, path: str, stamp: Mapping[str, Any] | None = None
+) -> pa.Table:
+    """Parse pages together into one typed table; the tokens read while paging must match the parse.
+
+    Raises
+    ------
+    ZoomAPIError
+        For a 200 answer that is not such a page, or whose tokens disagree with the full parse.
+    """
+    try:
+        table, tokens = pages_table([page.body for page in pages], fields, stamp)
+    except ValueError as exc:
+        raise ZoomAPIError(200, None, f"GET {path}: malformed answer: {exc}") from exc
+    if tokens != [page.next_page_token for page in pages]:
+        raise ZoomAPIError(200, None, f"GET {path}: page tokens disagree with the parsed pages")
+    return table
 
 
 def _pages_allowed(pages: list[Page], asked_size: object) -> int | None:

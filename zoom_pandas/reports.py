@@ -16,18 +16,15 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-import pyarrow as pa
-
 from zoom_pandas.client import RateLabel, ZoomClient, default_client
 from zoom_pandas.errors import (
     IncompleteReportWarning,
     MeetingNotFound,
     PermissionDenied,
-    ZoomAPIError,
     user_stacklevel,
 )
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
-from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, read_pages
+from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.report import Instance, Report
 from zoom_pandas.schema import (
@@ -36,7 +33,6 @@ from zoom_pandas.schema import (
     WEBINAR_INSTANCES,
     WEBINAR_PARTICIPANTS,
     FieldMap,
-    pages_table,
 )
 
 __all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "ReportFetcher", "ReportSpec"]
@@ -184,7 +180,7 @@ class ReportFetcher:
         finally:
             bar.close()
         report = Report(
-            table=self._table(pages, instance, path),
+            table=parse_pages(pages, self.spec.fields, path, self._stamp(instance)),
             instance=instance,
             total_records=pages[0].total_records,
             fetched_at=dt.datetime.now(dt.timezone.utc),
@@ -212,13 +208,7 @@ class ReportFetcher:
             except PageTokenExpired as again:
                 raise again.error from expired.error
 
-    def _table(self, pages: list[Page], instance: Instance, path: str) -> pa.Table:
-        """Parse the pages together; the tokens read while paging must match the full parse."""
-        stamp = {"meeting_id": instance.meeting_id, "meeting_uuid": instance.meeting_uuid}
-        try:
-            table, tokens = pages_table([page.body for page in pages], self.spec.fields, stamp)
-        except ValueError as exc:
-            raise ZoomAPIError(200, None, f"GET {path}: malformed participants report: {exc}") from exc
-        if tokens != [page.next_page_token for page in pages]:
-            raise ZoomAPIError(200, None, f"GET {path}: page tokens disagree with the parsed pages")
-        return table
+    @staticmethod
+    def _stamp(instance: Instance) -> dict[str, Any]:
+        """The columns every row of the instance's table carries."""
+        return {"meeting_id": instance.meeting_id, "meeting_uuid": instance.meeting_uuid}
