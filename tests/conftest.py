@@ -22,6 +22,22 @@ LIVE_ENV = {name: value for name, value in os.environ.items() if name.startswith
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_cap=0.05, max_retry_after=5.0)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        default=False,
+        help="run the reliability suites at full length (thousands of fault schedules, 200 kills, "
+        "a 10,000-request soak) instead of CI's bounded counts",
+    )
+
+
+@pytest.fixture(scope="session")
+def soak(request: pytest.FixtureRequest) -> bool:
+    """True when the run asked for the long reliability runs (``--soak``)."""
+    return bool(request.config.getoption("--soak"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """No ZOOM_* variable leaks in, the cache lives in a temp folder, no default client survives."""
