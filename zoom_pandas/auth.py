@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -23,45 +22,28 @@ from oauthlib.oauth2.rfc6749.clients import base as _oauth_client_base
 from requests_oauthlib import OAuth2Session
 from requests_oauthlib import oauth2_session as _oauth_session_module
 
+from zoom_pandas import redact
+from zoom_pandas.answers import MalformedAnswer, loads_object
 from zoom_pandas.config import is_loopback_url
 from zoom_pandas.errors import AuthError
+from zoom_pandas.redact import RedactSecrets
+from zoom_pandas.transport import mount_deadlines
 
-__all__ = ["BearerAuth", "RedactSecrets", "ServerToServerAuth", "loopback_transport"]
+__all__ = [
+    "BearerAuth",
+    "RedactSecrets",
+    "ServerToServerAuth",
+    "TokenEndpointUnavailable",
+    "loopback_transport",
+    "token_session",
+]
+
+redact.install()
 
 logger = logging.getLogger("zoom_pandas")
 
 #: Renew a token this many seconds before Zoom says it expires.
 RENEW_MARGIN = 300.0
-
-_SECRET_VALUE = re.compile(
-    r"""(?P<key>access_token|refresh_token|id_token|client_secret|code_verifier|\bcode|password)"""
-    r"""(?P<sep>['"]?\s*[:=]\s*['"]?)(?P<value>[^'"&,\s}]+)""",
-    re.IGNORECASE,
-)
-
-
-class RedactSecrets(logging.Filter):
-    """Blank token and secret values in log records.
-
-    requests-oauthlib logs whole token responses at DEBUG ("Obtained token {...}"); this filter,
-    attached to its loggers, keeps DEBUG logging useful without leaking credentials.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _SECRET_VALUE.sub(r"\g<key>\g<sep>***", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-for _name in (
-    "requests_oauthlib.oauth2_session",
-    "oauthlib.oauth2.rfc6749.clients.base",
-    "oauthlib.oauth2.rfc6749.parameters",
-    "oauthlib.oauth2.rfc6749.tokens",
-):
-    logging.getLogger(_name).addFilter(RedactSecrets())
 
 _loopback_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "zoom_pandas_loopback_allowed", default=False
@@ -116,22 +98,62 @@ def loopback_transport(*urls: str) -> Iterator[None]:
         _loopback_allowed.reset(marker)
 
 
+class TokenEndpointUnavailable(requests.ConnectionError):
+    """The token endpoint answered 5xx or 429, or a body that is not a token: worth retrying.
+
+    A ``requests.ConnectionError``, so an API request that needed the token retries it under the
+    client's retry policy, as any connection failure; a saved sign-in is kept.
+    """
+
+
+def token_session(session: OAuth2Session) -> OAuth2Session:
+    """Give an OAuth session the API's deadlines, size cap and token-answer checks."""
+    mount_deadlines(session)
+    session.register_compliance_hook("access_token_response", raise_for_token_response)
+    session.register_compliance_hook("refresh_token_response", raise_for_token_response)
+    return session
+
+
 def raise_for_token_response(response: requests.Response) -> requests.Response:
-    """Compliance hook: turn a refused token request into ``AuthError`` with Zoom's reason."""
-    if response.status_code < 400:
-        return response
-    code: int | None = None
+    """Compliance hook: check a token answer before oauthlib parses it.
+
+    Refusals (4xx) become ``AuthError`` with Zoom's reason; 5xx, 429 and malformed bodies become
+    :class:`TokenEndpointUnavailable`; a token answer without a usable ``access_token`` or
+    ``expires_in`` becomes ``AuthError``.
+    """
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise TokenEndpointUnavailable(f"the OAuth token endpoint answered HTTP {status}", response=response)
     try:
-        body = response.json()
-    except ValueError:
+        body = loads_object(response.content)
+    except MalformedAnswer as exc:
+        if status < 400:
+            raise TokenEndpointUnavailable(
+                f"the OAuth token endpoint sent a malformed answer: {exc}", response=response
+            ) from None
         message = f"the OAuth endpoint answered with a non-JSON body ({_content_type(response)})"
-    else:
-        reason = body.get("reason") or body.get("message") or body.get("error_description")
-        error = body.get("error")
-        message = ": ".join(str(part) for part in (error, reason) if part) or "request refused"
-        if isinstance(body.get("code"), int):
-            code = body["code"]
-    raise AuthError(response.status_code, code, f"token request refused: {message}")
+        raise AuthError(status, None, f"token request refused: {message}") from None
+    if status < 400:
+        _check_token(body, status)
+        redact.register_secret(body.get("access_token"))
+        redact.register_secret(
+            body.get("refresh_token") if isinstance(body.get("refresh_token"), str) else None
+        )
+        return response
+    reason = body.get("reason") or body.get("message") or body.get("error_description")
+    error = body.get("error")
+    message = ": ".join(str(part)[:200] for part in (error, reason) if part) or "request refused"
+    code = body["code"] if type(body.get("code")) is int else None
+    raise AuthError(status, code, f"token request refused: {message}")
+
+
+def _check_token(body: dict[str, Any], status: int) -> None:
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token or len(token) > 16384 or not token.isascii():
+        raise AuthError(status, None, "the token answer has no usable access_token")
+    expires = body.get("expires_in", 3600)
+    if isinstance(expires, bool) or not isinstance(expires, (int, float)) or not 0 < expires < 10**8:
+        raise AuthError(status, None, "the token answer has no usable expires_in")
 
 
 def _content_type(response: requests.Response) -> str:
@@ -214,8 +236,8 @@ class ServerToServerAuth(BearerAuth):
         self._client_secret = client_secret
         self.oauth_url = oauth_url.rstrip("/")
         self.timeout = timeout
-        self._session = OAuth2Session(client=_AccountCredentialsClient(client_id=client_id))
-        self._session.register_compliance_hook("access_token_response", raise_for_token_response)
+        self._session = token_session(OAuth2Session(client=_AccountCredentialsClient(client_id=client_id)))
+        redact.register_secret(client_secret)
 
     def __repr__(self) -> str:
         return (

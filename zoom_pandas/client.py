@@ -20,10 +20,12 @@ import requests
 import requests.auth
 
 from zoom_pandas._version import __version__
+from zoom_pandas.answers import MalformedAnswer, api_error, checked_body, json_object
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth
 from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig, environment_session
-from zoom_pandas.errors import AuthError, MeetingNotFound, PermissionDenied, RateLimited, ZoomAPIError
+from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
 from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
+from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, mount_deadlines
 
 __all__ = ["RateLabel", "ZoomClient", "api_url_of", "default_client", "set_default_client"]
 
@@ -33,7 +35,6 @@ logger = logging.getLogger("zoom_pandas")
 RateLabel = Literal["Light", "Medium", "Heavy"]
 
 _TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
-_PERMISSION_CODES = {200, 1010, 4700, 4711, 12702}
 
 
 class ZoomClient:
@@ -53,9 +54,13 @@ class ZoomClient:
     auth : requests.auth.AuthBase, optional
         Use this instead of Server-to-Server OAuth (e.g. a user OAuth login).
     session : requests.Session, optional
-        The HTTP session to use; one keep-alive session is created by default.
-    timeout : float or (float, float)
-        Connect and read timeouts in seconds.
+        The HTTP session to use; one keep-alive session is created by default, whose exchanges
+        end by the ``timeout`` deadline and whose answers are capped at 32 MiB (a session passed
+        in keeps its own adapters).
+    timeout : float or (float, float), default 60.0
+        Seconds one HTTP exchange may take, from connect to the last byte of the body, however
+        slowly bytes arrive (a ``(connect, total)`` pair also bounds the connect). With at most
+        ``retry.max_attempts`` tries per request, every read ends.
     retry : RetryPolicy, optional
         Backoff and rate-limit limits.
     requests_per_second : float, optional
@@ -79,7 +84,7 @@ class ZoomClient:
         oauth_url: str | None = None,
         auth: requests.auth.AuthBase | None = None,
         session: requests.Session | None = None,
-        timeout: float | tuple[float, float] = (10.0, 60.0),
+        timeout: float | tuple[float, float] = 60.0,
         retry: RetryPolicy | None = None,
         requests_per_second: float | None = None,
     ) -> None:
@@ -96,12 +101,14 @@ class ZoomClient:
                 client_id=str(self.config.client_id),
                 client_secret=str(self.config.client_secret),
                 oauth_url=self.config.oauth_url,
+                timeout=timeout,
             )
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._pacer = Pacer(requests_per_second) if requests_per_second else None
-        self.session = session or environment_session(self.api_url)
+        # A session passed in keeps its own adapters (a test double, a corporate transport).
+        self.session = session or mount_deadlines(environment_session(self.api_url))
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
         self.session.headers["Accept"] = "application/json"
 
@@ -159,22 +166,32 @@ class ZoomClient:
                 self._pacer.wait()
             try:
                 response = self.session.get(url, auth=self.auth, timeout=self.timeout)
+            except AnswerTooLarge as exc:
+                raise ZoomAPIError(None, None, f"GET {path}: {exc}") from None
             except _TRANSIENT as exc:
-                reason = type(exc).__name__
+                reason = _reason(exc)
                 if self._backed_off(attempts, path, f"{reason} [{label}]"):
                     continue
                 raise ZoomAPIError(
                     None, None, f"GET {path} failed {attempts.failures} times: {reason}"
                 ) from exc
-            if response.ok:
-                return response
-            self._after_error_answer(response, attempts, f"{path} [{label}]")
+            if not response.ok:
+                self._after_error_answer(response, attempts, f"{path} [{label}]")
+                continue
+            try:
+                response._content = checked_body(response.content)
+            except MalformedAnswer as exc:
+                # Empty, cut short or a proxy's page: what a cut connection or a middlebox sends.
+                if self._backed_off(attempts, path, f"malformed answer ({exc}) [{label}]"):
+                    continue
+                raise ZoomAPIError(response.status_code, None, f"GET {path}: {exc}") from None
+            return response
 
     def get_json(
         self, path: str, params: Mapping[str, Any] | None = None, *, label: RateLabel = "Light"
     ) -> dict[str, Any]:
         """GET and decode a JSON object (see :meth:`get`)."""
-        return _json_object(self.get(path, params, label=label), path)
+        return json_object(self.get(path, params, label=label), path)
 
     def _require_auth(self) -> None:
         if self.auth is None:
@@ -201,7 +218,7 @@ class ZoomClient:
             return
         if status >= 500 and self._backed_off(attempts, path, f"HTTP {status}"):
             return
-        error = _api_error(response)
+        error = api_error(response)
         renewable = status == 401 and error.code == 124 and isinstance(self.auth, BearerAuth)
         if renewable and not attempts.token_renewed:
             logger.info("access token refused on GET %s (code 124); fetching a new one", path)
@@ -225,7 +242,7 @@ class ZoomClient:
             or wait > self.retry.max_retry_after
             or attempts.rate_limit_waits > self.retry.max_rate_limit_waits
         ):
-            error = _api_error(response)
+            error = api_error(response)
             raise RateLimited(response.status_code, error.code, error.message, retry_after=retry_at)
         self._wait(wait, path, f"HTTP 429 ({limit_type or 'rate limit'})", attempts.rate_limit_waits)
 
@@ -244,40 +261,9 @@ class _Attempts:
     token_renewed: bool = False
 
 
-def _json_object(response: requests.Response, path: str) -> dict[str, Any]:
-    """A successful response's body as a JSON object, or ZoomAPIError."""
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise ZoomAPIError(response.status_code, None, f"GET {path}: response is not JSON") from exc
-    if not isinstance(body, dict):
-        raise ZoomAPIError(response.status_code, None, f"GET {path}: expected a JSON object")
-    return body
-
-
-def _api_error(response: requests.Response) -> ZoomAPIError:
-    """Map an error response to the exception tree."""
-    status = response.status_code
-    try:
-        body = response.json()
-        if not isinstance(body, dict):
-            raise ValueError("not an object")
-    except ValueError:
-        kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-        return ZoomAPIError(status, None, f"non-JSON error body ({kind}, {len(response.content)} bytes)")
-    code = body.get("code") if isinstance(body.get("code"), int) else None
-    message = str(body.get("message") or body.get("reason") or response.reason or "error")
-    if code == 3001:
-        return MeetingNotFound(status, code, message)
-    if status == 401:
-        return AuthError(status, code, message)
-    if status == 403 or (status == 400 and code in _PERMISSION_CODES):
-        return PermissionDenied(status, code, message)
-    if status == 429:
-        return RateLimited(
-            status, code, message, retry_after=parse_retry_after(response.headers.get("Retry-After"))
-        )
-    return ZoomAPIError(status, code, message)
+def _reason(exc: Exception) -> str:
+    """A short name for a transport failure (our own deadline says how long it waited)."""
+    return str(exc) if isinstance(exc, ExchangeTimeout) else type(exc).__name__
 
 
 _chosen: ZoomClient | None = None

@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email.utils
+import math
 import random
 import threading
 import time
 
 __all__ = ["Pacer", "RetryPolicy", "parse_retry_after"]
+
+#: Retry-After values are read up to a year ahead.
+_LONGEST_WAIT = 366 * 24 * 3600.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,22 +66,30 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> dt.d
     """
     if not value:
         return None
-    value = value.strip()
+    value = value.strip()[:64]
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
-        return now + dt.timedelta(seconds=max(0.0, float(value)))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if math.isnan(seconds):
+            return None
+        # inf, 1e12 or 99999999999999 would overflow a datetime: a year is "not soon" already.
+        return now + dt.timedelta(seconds=min(max(0.0, seconds), _LONGEST_WAIT))
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
             moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:
+        return None
 
 
 class Pacer:

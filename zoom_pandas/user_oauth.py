@@ -18,11 +18,13 @@ import urllib.parse
 from typing import Any
 
 import oauthlib.oauth2
+import requests
 import requests.auth
 from oauthlib.oauth2.rfc6749.errors import MismatchingStateError
 from requests_oauthlib import OAuth2Session
 
-from zoom_pandas.auth import BearerAuth, loopback_transport, raise_for_token_response
+from zoom_pandas import redact
+from zoom_pandas.auth import BearerAuth, loopback_transport, token_session
 from zoom_pandas.config import DEFAULT_OAUTH_URL
 from zoom_pandas.errors import AuthError
 from zoom_pandas.tokens import TokenStore, default_token_store
@@ -79,18 +81,21 @@ class UserOAuth(BearerAuth):
         self.redirect_uri = redirect_uri
         self.store = store if store is not None else default_token_store(client_id)
         self.timeout = timeout
-        self._session = OAuth2Session(
-            client_id,
-            redirect_uri=redirect_uri,
-            pkce="S256",
-            auto_refresh_url=self.token_url,
-            token_updater=self._save,
+        self._session = token_session(
+            OAuth2Session(
+                client_id,
+                redirect_uri=redirect_uri,
+                pkce="S256",
+                auto_refresh_url=self.token_url,
+                token_updater=self._save,
+            )
         )
-        self._session.register_compliance_hook("access_token_response", raise_for_token_response)
-        self._session.register_compliance_hook("refresh_token_response", raise_for_token_response)
+        redact.register_secret(client_secret)
         saved = self.store.load()
         if saved:
             self._token = saved
+            for key in ("access_token", "refresh_token"):
+                redact.register_secret(saved.get(key) if isinstance(saved.get(key), str) else None)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(client_id={self.client_id!r}, oauth_url={self.oauth_url!r})"
@@ -170,6 +175,11 @@ class UserOAuth(BearerAuth):
                 raise
             except oauthlib.oauth2.OAuth2Error as exc:
                 raise AuthError(exc.status_code, None, f"sign-in refused: {exc.error}") from exc
+            except requests.RequestException as exc:
+                # The code may be spent: a new sign-in is the way on, not a retry.
+                raise AuthError(
+                    None, None, f"the Zoom token endpoint failed ({exc}); open the Zoom login again"
+                ) from None
         self._save(dict(token))
         return dict(token)
 

@@ -102,7 +102,7 @@ def test_public_names_are_sorted() -> None:
 def test_token_values_are_redacted_from_oauth_debug_logs() -> None:
     import logging
 
-    from zoom_pandas.auth import RedactSecrets
+    from zoom_pandas.redact import RedactSecrets
 
     record = logging.LogRecord(
         "requests_oauthlib.oauth2_session",
