@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from zoom_pandas._version import __version__
 from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
 from zoom_pandas.errors import CacheCorruptWarning, user_stacklevel
-from zoom_pandas.files import make_private_dirs, write_atomically
+from zoom_pandas.files import make_private_dirs, temp_files, write_atomically
 from zoom_pandas.report import Instance, Report, instance_attrs, is_provisional, parse_time
 from zoom_pandas.schema import SCHEMA_VERSION
 
@@ -114,11 +114,20 @@ class CachedReport:
         if raw is None:
             raise ValueError(f"{path.name} has no zoom_pandas metadata")
         meta = json.loads(raw)
+        if not isinstance(meta, dict):
+            raise ValueError(f"{path.name}: its zoom_pandas metadata is not an object")
         total = meta.get("total_records")
+        number = meta.get("meeting_id")
+        if type(number) is not int or not 0 < number < 2**63 or path.parent.name != f"{PARTITION}={number}":
+            raise ValueError(f"{path.name}: its meeting_id does not match its folder {path.parent.name}")
+        if PARTITION in schema.names:
+            raise ValueError(f"{path.name} holds a {PARTITION!r} column of its own")
+        if total is not None and (type(total) is not int or not 0 <= total < 2**63):
+            raise ValueError(f"{path.name}: total_records {total!r} is not a count")
         return cls(
             path=path,
             instance=Instance(
-                meeting_id=int(meta["meeting_id"]),
+                meeting_id=number,
                 meeting_uuid=str(meta["meeting_uuid"]),
                 topic=meta.get("topic") if isinstance(meta.get("topic"), str) else None,
                 start_time=parse_time(meta.get("start_time")),
@@ -283,6 +292,7 @@ class ReportCache:
         table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
         target = self.path_for(instance.meeting_id, instance.meeting_uuid)
         make_private_dirs(target.parent, self.root)
+        _remove_stale_temp_files(target.parent)
         # Dictionaries only where values repeat: decoding them for unique ids and names made
         # cached reads about a third slower.
         columns = [c for c in _DICTIONARY_COLUMNS if c in table.column_names]
@@ -296,35 +306,73 @@ class ReportCache:
         return target
 
     def clear(self, meeting_id: int | None = None, meeting_uuid: str | None = None) -> int:
-        """Delete cached files (and folders left empty); return how many files were removed."""
+        """Delete cached files, temp files killed writers left, and folders left empty.
+
+        Returns
+        -------
+        int
+            How many cached reports were removed.
+        """
         if meeting_uuid is not None:
             paths = [p for p in [self.find(meeting_uuid)] if p is not None]
+            folders = {p.parent for p in paths}
         else:
             paths = list(self.entries(meeting_id))
+            pattern = f"{PARTITION}={meeting_id}" if meeting_id is not None else f"{PARTITION}=*"
+            folders = {p for p in self.dataset_dir.glob(pattern) if p.is_dir()}
         for path in paths:
             path.unlink(missing_ok=True)
-            (path.parent / f".{path.stem}.lock").unlink(missing_ok=True)
-            if not any(path.parent.iterdir()):
-                path.parent.rmdir()
+        for folder in folders:
+            _remove_stale_temp_files(folder)
+            for lock in folder.glob(".*.lock"):
+                if not any(folder.glob(f"{lock.name[1:-5]}.parquet")):
+                    lock.unlink(missing_ok=True)
+            if not any(folder.iterdir()):
+                folder.rmdir()
         return len(paths)
 
-    def dataset(self, reports: list[CachedReport]) -> pa_ds.Dataset:
+    def dataset(self, reports: list[CachedReport]) -> tuple[pa_ds.Dataset, list[CachedReport]]:
         """These cached reports as one ``pyarrow.dataset`` (``meeting_id`` from the folder names).
+
+        A file whose columns cannot share a schema with the others (an added field typed
+        differently) is skipped with a ``CacheCorruptWarning``; the reports kept come back too.
 
         Raises
         ------
         FileNotFoundError
             When there are none.
         """
-        files = [str(report.path) for report in reports]
-        if not files:
+        if not reports:
             raise FileNotFoundError(f"no cached reports under {self.dataset_dir}")
-        schemas = [report.schema for report in reports]
-        unified = pa.unify_schemas(schemas, promote_options="permissive")
-        return pa_ds.dataset(
-            files,
+        unified = reports[0].schema
+        kept = [reports[0]]
+        for report in reports[1:]:
+            try:
+                unified = pa.unify_schemas([unified, report.schema], promote_options="permissive")
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                warnings.warn(
+                    f"skipping the cache file {report.path}: its columns do not fit the others' types",
+                    CacheCorruptWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                continue
+            kept.append(report)
+        dataset = pa_ds.dataset(
+            [str(report.path) for report in kept],
             schema=pa.schema([pa.field(PARTITION, pa.int64()), *unified]),
             format="parquet",
             partitioning=_PARTITIONING,
             partition_base_dir=str(self.dataset_dir),
         )
+        return dataset, kept
+
+
+def _remove_stale_temp_files(folder: Path) -> None:
+    """Delete temp files whose writer is gone (killed mid-write): their target's lock is free."""
+    for temp, target in temp_files(folder).items():
+        lock = filelock.FileLock(str(folder / f".{Path(target).stem}.lock"), mode=0o600, timeout=0)
+        try:
+            with lock:
+                temp.unlink(missing_ok=True)
+        except filelock.Timeout:
+            continue  # being written right now

@@ -19,7 +19,7 @@ from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
 from zoom_pandas.client import ZoomClient, api_url_of
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
 from zoom_pandas.meeting_ids import MeetingRef
-from zoom_pandas.report import Report
+from zoom_pandas.report import Report, warn_incomplete
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
 from zoom_pandas.schema import SCHEMA_VERSION, DtypeBackend, check_dtype_backend, to_frame
 
@@ -144,6 +144,8 @@ class CachePolicy:
                 f"the cached copy of {cached.meeting_uuid!r} was fetched without registrant_id; "
                 "read it online once with include_registrant_id=True"
             )
+        if not report.complete:
+            warn_incomplete(cached.meeting_uuid, report.total_records, report.table.num_rows, cached=True)
         return report if include_registrant_id else report.without_registrant_id()
 
     def _what_is_cached(self) -> str:
@@ -195,11 +197,14 @@ def read_cache(
     store = ReportCache(spec.dataset, api_url=api_url_of(client), root=cache_dir)
     reports = store.reports(warn=True)
     try:
-        dataset = store.dataset(reports)
+        dataset, reports = store.dataset(reports)
     except FileNotFoundError as exc:
         raise CacheMiss(f"{exc}{store.elsewhere()}") from exc
     names = dataset.schema.names
     known = [name for name in spec.fields.fields if name in names]
     table = dataset.to_table(columns=known + [name for name in names if name not in known])
+    for report in reports:
+        if report.total_records is not None and report.rows != report.total_records:
+            warn_incomplete(report.meeting_uuid, report.total_records, report.rows, cached=True)
     attrs = {"meetings": [report.attrs() for report in reports]}
     return to_frame(table.replace_schema_metadata(None), attrs, dtype_backend=dtype_backend)

@@ -9,6 +9,7 @@ import urllib.parse
 
 import requests
 import requests.utils
+import urllib3.util
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -17,6 +18,7 @@ __all__ = [
     "ZoomConfig",
     "environment_session",
     "is_loopback_url",
+    "strict_host",
 ]
 
 DEFAULT_API_URL = "https://api.zoom.us/v2"
@@ -33,9 +35,31 @@ _ENV = {
 ENVIRONMENT_VARIABLES = tuple(_ENV.values())
 
 
+def strict_host(url: str) -> str | None:
+    """The URL's host when the URL is unambiguous, else None.
+
+    Parsers disagree on odd URLs: for ``http://example.com\\@127.0.0.1/v2`` Python's urllib sees
+    host 127.0.0.1 while urllib3 (and so requests) connects to example.com. So a URL with a
+    backslash, user info, whitespace or control characters, or on whose host the two parsers
+    disagree, has no host here.
+    """
+    if not url.isascii() or any(ch in url for ch in "\\@") or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        python_host = urllib.parse.urlsplit(url).hostname
+        urllib3_host = urllib3.util.parse_url(url).host
+    except ValueError:
+        return None
+    if not python_host or not urllib3_host or python_host != urllib3_host.strip("[]").lower():
+        return None
+    return python_host
+
+
 def is_loopback_url(url: str) -> bool:
-    """Return True when the URL's host is ``localhost`` or a loopback address."""
-    host = urllib.parse.urlsplit(url).hostname or ""
+    """Return True when the URL is unambiguous and its host is ``localhost`` or a loopback address."""
+    host = strict_host(url)
+    if host is None:
+        return False
     if host == "localhost":
         return True
     try:
@@ -45,15 +69,15 @@ def is_loopback_url(url: str) -> bool:
 
 
 def _checked_url(name: str, url: str) -> str:
-    """Refuse anything but https, or http to a loopback host (the sandbox)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    """Refuse anything but an unambiguous https URL, or http to a loopback host (the sandbox)."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "https" and strict_host(url):
         return url.rstrip("/")
-    if parts.scheme == "http" and is_loopback_url(url):
+    if scheme == "http" and is_loopback_url(url):
         return url.rstrip("/")
     raise ValueError(
-        f"{name} must be an https:// URL (http:// is allowed only for loopback hosts such as "
-        f"127.0.0.1), got {url!r}"
+        f"{name} must be an https:// URL without user info or backslashes (http:// is allowed only "
+        f"for loopback hosts such as 127.0.0.1), got {url!r}"
     )
 
 

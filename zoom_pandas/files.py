@@ -13,30 +13,40 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["make_private_dirs", "write_atomically"]
+__all__ = ["TEMP_SUFFIX", "make_private_dirs", "temp_files", "write_atomically"]
+
+#: Temp files are ``.{target name}.{random}.tmp``: hidden from dataset readers, traceable to their
+#: target when a killed writer leaves one behind.
+TEMP_SUFFIX = ".tmp"
 
 
 def make_private_dirs(folder: Path, root: Path | None = None) -> None:
-    """Create ``folder`` and the folders below ``root`` with mode 0700 (personal data).
+    """Create ``folder`` and any missing parent with mode 0700 (personal data).
 
-    An existing ``root`` keeps its own mode (a shared cache folder is the owner's choice); one
-    created here is 0700 too.
+    Only folders created here get 0700: an existing folder keeps its mode (a shared cache root,
+    a symlink's target or a sticky 1777 folder are the owner's choice). ``root`` is kept for the
+    callers' sake; nothing above or at an existing root is touched either way.
     """
-    root_existed = root is not None and root.is_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    missing: list[Path] = []
     current = folder
-    while root is None or current == root or root in current.parents:
-        if current == root and root_existed:
-            break
-        os.chmod(current, 0o700)
-        if root is None or current == root:
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
             break
         current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # another writer made it first: theirs is 0700 too
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
 
 
 def write_atomically(target: Path, write: Callable[[BinaryIO], Any]) -> None:
     """Write ``target`` (mode 0600) through ``write(handle)``; on any failure the old file stays."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -48,6 +58,16 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], Any]) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def temp_files(folder: Path) -> dict[Path, str]:
+    """Temp files in ``folder`` (left by killed writers, or being written), with their target's name."""
+    found: dict[Path, str] = {}
+    for path in folder.glob(f".*{TEMP_SUFFIX}"):
+        parts = path.name[1:].rsplit(".", 2)
+        if len(parts) == 3:
+            found[path] = parts[0]
+    return found
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -7,7 +7,8 @@ import urllib.parse
 
 __all__ = ["MeetingRef", "encode_uuid", "parse_meeting_id"]
 
-_DIGITS = re.compile(r"\d+(?:[ -]\d+)*")
+# ASCII digits only: "١٢٣" and "１２３" are digits to Python's \d and int(), not meeting numbers.
+_DIGITS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
 _UUID = re.compile(r"[A-Za-z0-9+/=]{16,64}")
 _MAX_MEETING_ID = 2**63 - 1
 
@@ -52,9 +53,12 @@ def parse_meeting_id(meeting_id: object) -> MeetingRef:
         raise ValueError(f"meeting_id must be an int or a str, not {type(meeting_id).__name__}")
     text = meeting_id.strip()
     if _DIGITS.fullmatch(text):
-        number = int(re.sub(r"[ -]", "", text))
+        digits = re.sub(r"[ -]", "", text).lstrip("0")
+        number = int(digits or "0") if len(digits) <= 19 else _MAX_MEETING_ID + 1
         if 0 < number <= _MAX_MEETING_ID:
             return number
+        if number > _MAX_MEETING_ID:
+            raise ValueError(f"{meeting_id!r} has too many digits for a meeting number (Zoom's have 9 to 11)")
         raise ValueError(f"meeting_id must be a positive meeting number, got {meeting_id!r}")
     if _UUID.fullmatch(text) and not text.isdigit():
         return text

@@ -24,6 +24,9 @@ __all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_pages", "read_pages",
 
 #: Zoom's largest page size for report and list endpoints.
 PAGE_SIZE = 300
+#: The most pages one listing may take when Zoom announces no ``total_records`` (3 million rows
+#: at 300 a page; a real report is a few hundred pages at most).
+MAX_PAGES = 10_000
 
 # A JSON string cannot hold an unescaped quote, so this can only match a key.
 _TOKEN = re.compile(rb'"next_page_token"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -149,11 +152,16 @@ def read_pages(
                 f"GET {path} returned a page token a second time after page {len(pages)}; "
                 "stopped instead of looping"
             )
-        allowed = _pages_allowed(pages, query.get("page_size"))
-        if allowed is not None and len(pages) >= allowed:
+        allowed = _pages_allowed(pages[0], query.get("page_size"))
+        if len(pages) >= allowed:
             raise PaginationError(
-                f"GET {path} offered page {len(pages) + 1} although its total_records fit in "
-                f"{allowed} page(s); stopped instead of looping"
+                f"GET {path} offered page {len(pages) + 1} although "
+                + (
+                    f"its total_records fit in {allowed} page(s)"
+                    if pages[0].total_records is not None
+                    else f"no listing is longer than {MAX_PAGES} pages"
+                )
+                + "; stopped instead of looping"
             )
         seen.add(token)
         query["next_page_token"] = token
@@ -178,10 +186,14 @@ def parse_pages(
     return table
 
 
-def _pages_allowed(pages: list[Page], asked_size: object) -> int | None:
-    """The most pages the announced ``total_records`` can fill (None when Zoom announced none)."""
-    totals = [page.total_records for page in pages if page.total_records is not None]
-    size = pages[0].page_size or (asked_size if isinstance(asked_size, int) else None)
-    if not totals or not size:
-        return None
-    return max(1, math.ceil(max(totals) / size))
+def _pages_allowed(first: Page, asked_size: object) -> int:
+    """The most pages the listing may take: what the first page's ``total_records`` fills, at most
+    :data:`MAX_PAGES`.
+
+    The first page's figures are the bound: a server that raised ``total_records`` page after page
+    would otherwise never run out of pages.
+    """
+    size = first.page_size or (asked_size if isinstance(asked_size, int) else None)
+    if first.total_records is None or not size:
+        return MAX_PAGES
+    return min(MAX_PAGES, max(1, math.ceil(first.total_records / size)))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.errors import ZoomAPIError
+from zoom_pandas.errors import IncompleteReportWarning, ZoomAPIError, user_stacklevel
 from zoom_pandas.schema import DtypeBackend, FieldMap, to_frame
 
 __all__ = ["Instance", "Report", "frame_of", "instance_attrs", "is_provisional", "parse_time"]
@@ -148,3 +149,17 @@ def frame_of(reports: Sequence[Report], fields: FieldMap, dtype_backend: DtypeBa
     if len(meetings) == 1:
         attrs.update(meetings[0])
     return to_frame(table, attrs, dtype_backend)
+
+
+def warn_incomplete(
+    meeting_uuid: str, total_records: int | None, rows: int, *, kind: str = "meeting", cached: bool = False
+) -> None:
+    """Warn that a report's rows differ from Zoom's ``total_records`` (again on every cached read)."""
+    when = " when it was cached" if cached else ""
+    warnings.warn(
+        f"{kind} {meeting_uuid}: Zoom announced {total_records} records but returned {rows}{when}; "
+        "the report may be incomplete (Zoom completes reports up to 30 minutes after a meeting ends"
+        + ("; an online read fetches it again)" if cached else ")"),
+        IncompleteReportWarning,
+        stacklevel=user_stacklevel(),
+    )

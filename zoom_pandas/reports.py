@@ -12,21 +12,18 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
 from zoom_pandas.client import RateLabel, ZoomClient, default_client
 from zoom_pandas.errors import (
-    IncompleteReportWarning,
     MeetingNotFound,
     PermissionDenied,
-    user_stacklevel,
 )
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
-from zoom_pandas.report import Instance, Report
+from zoom_pandas.report import Instance, Report, warn_incomplete
 from zoom_pandas.schema import (
     INSTANCES,
     PARTICIPANTS,
@@ -187,12 +184,8 @@ class ReportFetcher:
             include_registrant_id=self.include_registrant_id,
         )
         if not report.complete:
-            warnings.warn(
-                f"{self.spec.kind} {instance.meeting_uuid}: Zoom announced {report.total_records} records "
-                f"but returned {report.table.num_rows}; the report may be incomplete (Zoom completes "
-                "reports up to 30 minutes after a meeting ends)",
-                IncompleteReportWarning,
-                stacklevel=user_stacklevel(),
+            warn_incomplete(
+                instance.meeting_uuid, report.total_records, report.table.num_rows, kind=self.spec.kind
             )
         return report
 

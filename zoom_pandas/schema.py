@@ -232,6 +232,10 @@ def pages_table(
     if not bodies:
         return field_map.empty_table(), []
     parsed = _parse(bodies, field_map)
+    lists = parsed.column(field_map.items)
+    if lists.null_count:
+        missing = lists.is_null().to_pylist().index(True) + 1
+        raise ValueError(f"page {missing} has no {field_map.items!r} list")
     tokens = [token or "" for token in parsed.column("next_page_token").to_pylist()]
     chunks = [chunk.flatten() for chunk in parsed.column(field_map.items).chunks]
     raw = pa.Table.from_struct_array(pa.concat_arrays(chunks))
@@ -247,9 +251,19 @@ def pages_table(
             columns[name] = pa.nulls(raw.num_rows, kind)
     wire_names = {field_map.wire_name(name) for name in field_map.fields}
     for name in raw.column_names:
-        if name not in wire_names and name not in columns:  # a stamped name on the wire never wins
+        # A stamped name on the wire never wins; a field of only "{}" holds nothing Parquet can store.
+        if name not in wire_names and name not in columns and _storable(raw.schema.field(name).type):
             columns[name] = _typed(name, raw.column(name), field_map)
     return pa.table(columns), tokens
+
+
+def _storable(kind: pa.DataType) -> bool:
+    """False for types holding an empty struct (only ever ``{}`` on the wire), which Parquet refuses."""
+    if pa.types.is_struct(kind):
+        return kind.num_fields > 0 and all(_storable(kind.field(i).type) for i in range(kind.num_fields))
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _storable(kind.value_type)
+    return True
 
 
 def _numpy_nullable(kind: pa.DataType) -> Any:
