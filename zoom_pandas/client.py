@@ -21,7 +21,7 @@ import requests.auth
 
 from zoom_pandas._version import __version__
 from zoom_pandas.answers import MalformedAnswer, api_error, checked_body, json_object
-from zoom_pandas.auth import BearerAuth, ServerToServerAuth
+from zoom_pandas.auth import BearerAuth, ServerToServerAuth, TokenEndpointUnavailable
 from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
 from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
@@ -262,8 +262,8 @@ class _Attempts:
 
 
 def _reason(exc: Exception) -> str:
-    """A short name for a transport failure (our own deadline says how long it waited)."""
-    return str(exc) if isinstance(exc, ExchangeTimeout) else type(exc).__name__
+    """A short name for a transport failure (our deadline and the token endpoint say more)."""
+    return str(exc) if isinstance(exc, (ExchangeTimeout, TokenEndpointUnavailable)) else type(exc).__name__
 
 
 _chosen: ZoomClient | None = None

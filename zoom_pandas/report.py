@@ -53,7 +53,7 @@ class Instance:
     def from_answer(cls, body: Mapping[str, Any], what: str) -> Instance:
         """Read a resolve answer; a missing or mistyped id or uuid is a ZoomAPIError, not a guess."""
         number, uuid = body.get("id"), body.get("uuid")
-        if type(number) is not int or number <= 0 or not isinstance(uuid, str) or not uuid:
+        if type(number) is not int or not 0 < number < 2**63 or not isinstance(uuid, str) or not uuid:
             raise ZoomAPIError(200, None, f"{what}: the answer has no usable id and uuid")
         topic = body.get("topic")
         return cls(

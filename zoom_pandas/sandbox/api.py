@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 import secrets
 import threading
 import time
@@ -23,6 +24,8 @@ from zoom_pandas.sandbox.oauth import SandboxCredentials, SandboxError, zoom_err
 from zoom_pandas.sandbox.rows import iso
 
 __all__ = ["REPORT_SCOPES", "WEBINAR_DETAIL_SCOPES", "WEBINAR_REPORT_SCOPES", "ZoomApi"]
+
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 
 #: Scopes accepted by ``/report/meetings/{id}/participants`` (classic, granular).
 REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
@@ -63,13 +66,13 @@ class ZoomApi:
             return _user_body(user, self.credentials.account_id)
         if segments[:1] == ["past_meetings"] and len(segments) in (2, 3):
             if len(segments) == 3 and segments[2] == "instances":
-                if not segments[1].isdigit() or int(segments[1]) not in self.data.meetings:
+                if _number(segments[1]) not in self.data.meetings:
                     raise zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
                 return {"meetings": [_listed(i) for i in self.data.meetings[int(segments[1])].instances]}
             if len(segments) == 2:
                 return self._instance(segments[1]).summary()
         if segments[:1] == ["past_webinars"] and len(segments) == 3 and segments[2] == "instances":
-            if not segments[1].isdigit() or int(segments[1]) not in self.data.webinars:
+            if _number(segments[1]) not in self.data.webinars:
                 raise zoom_error(404, 3001, f'Webinar "{segments[1]}" not found or has expired.')
             return {"webinars": [_listed(i) for i in self.data.webinars[int(segments[1])].instances]}
         if segments[:2] == ["report", "webinars"] and len(segments) == 3:
@@ -97,7 +100,8 @@ class ZoomApi:
             latest, instances = self.data.latest_webinar_instance, self.data.webinar_instances
         else:
             latest, instances = self.data.latest_instance, self.data.instances
-        instance = latest(int(value)) if value.isdigit() else instances.get(value)
+        number = _number(value)
+        instance = latest(number) if number is not None else instances.get(value)
         if instance is None:
             raise _not_found(value, webinar)
         return instance
@@ -259,3 +263,8 @@ def _webinar_report(instance: Instance) -> dict[str, Any]:
     fields = ("uuid", "id", "type", "topic", "user_name", "user_email", "dept")
     timing = ("start_time", "end_time", "duration", "total_minutes", "participants_count")
     return {**{k: summary[k] for k in fields + timing}, "custom_keys": [], "tracking_fields": []}
+
+
+def _number(segment: str) -> int | None:
+    """A path segment as a meeting number: ASCII digits, at most 19 ("²" and "①" are not numbers)."""
+    return int(segment) if _ASCII_NUMBER.fullmatch(segment) else None

@@ -47,6 +47,16 @@ class Faults:
         Extra seconds before every answer.
     extra_fields : dict
         Fields added to every participant row (a field Zoom adds in a later release).
+    bodies : list of bytes
+        Answer the next requests 200 with these raw bodies, one each (hostile or broken answers).
+    cut_headers : int
+        Close the connection in the middle of the response headers.
+    drips : int
+        Send the answer one byte at a time, ``drip_seconds`` apart (a slow-loris server).
+    drip_seconds : float
+        Pause between dripped bytes.
+    token_errors : int
+        Answer this many token requests 503 (only as a global fault: ``inject(None, ...)``).
     """
 
     qps_limited: int = 0
@@ -63,6 +73,11 @@ class Faults:
     html_errors: int = 0
     latency: float = 0.0
     extra_fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+    bodies: list[bytes] = dataclasses.field(default_factory=list)
+    cut_headers: int = 0
+    drips: int = 0
+    drip_seconds: float = 0.05
+    token_errors: int = 0
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False, compare=False)
 
     def take(self, name: str) -> bool:
@@ -73,6 +88,11 @@ class Faults:
                 return False
             setattr(self, name, left - 1)
             return True
+
+    def next_body(self) -> bytes | None:
+        """Use up the next raw body, if any."""
+        with self._lock:
+            return self.bodies.pop(0) if self.bodies else None
 
 
 class TokenBucket:

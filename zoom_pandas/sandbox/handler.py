@@ -67,6 +67,10 @@ class SandboxHTTPServer(http.server.ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
+class _CutHeaders(Exception):
+    """Close the connection halfway through the response headers."""
+
+
 class SandboxHandler(http.server.BaseHTTPRequestHandler):
     """Answers one connection's requests: OAuth, then faults, rate limit, token check and the REST routes."""
 
@@ -74,6 +78,7 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
     server: SandboxHTTPServer
     server_version = "ZoomSandbox/1"
+    _drip_seconds = 0.0
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s " + format, self.address_string(), *args)
@@ -84,6 +89,14 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._respond("POST")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found before routing (an unsupported method, a bad request line) in Zoom's JSON shape."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self._send(
+                code, {"code": code, "message": message or self.responses.get(code, ("error",))[0]}, {}
+            )
 
     def _respond(self, method: str) -> None:
         sandbox = self.server.sandbox
@@ -101,6 +114,13 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
         except _Reset:
             self._reset()
             return
+        except _CutHeaders:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: applicat")
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         record.status = status
         try:
             self._send(status, body, headers)
@@ -112,6 +132,8 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
         if method == "POST" and path == "/oauth/token":
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[-1] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
+            if any(fault.take("token_errors") for fault in sandbox._faults_for(None)):
+                raise zoom_error(503, 503, "Service temporarily unavailable.")
             form.update({k: v for k, v in query.items() if k not in form})
             return 200, sandbox.oauth.token_endpoint(form, self.headers.get("Authorization", "")), {}
         if method == "GET" and path == "/oauth/authorize":
@@ -143,6 +165,13 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
                 time.sleep(fault.latency)
             if fault.take("resets"):
                 raise _Reset
+            if fault.take("cut_headers"):
+                raise _CutHeaders
+            if fault.take("drips"):
+                self._drip_seconds = fault.drip_seconds
+            body = fault.next_body()
+            if body is not None:
+                raise SandboxError(200, body, {})
             if fault.take("stalls"):
                 time.sleep(fault.stall_seconds)
             if fault.take("server_errors"):
@@ -190,13 +219,28 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
         else:
             payload = str(body).encode()
             content_type = headers.pop("Content-Type", "text/plain")
-        self.send_response(status)
+        drip, self._drip_seconds = self._drip_seconds, 0.0
+        if drip:
+            self.send_response_only(status)
+        else:
+            self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        if not drip:
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        # A slow-loris answer: every byte, headers included, on its own, until the client gives up.
+        buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+        raw = b"".join(buffered) + b"\r\n" + payload
+        buffered.clear()
+        self.close_connection = True
+        for index in range(len(raw)):
+            self.wfile.write(raw[index : index + 1])
+            self.wfile.flush()
+            time.sleep(drip)
 
     def _reset(self) -> None:
         """Drop the connection with a TCP RST and no answer."""

@@ -34,7 +34,7 @@ class SandboxError(Exception):
     """An error answer: status, JSON body (or text) and headers."""
 
     def __init__(
-        self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None
+        self, status: int, body: dict[str, Any] | str | bytes, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(status)
         self.status = status
