@@ -880,7 +880,8 @@ def test_mutated_pages(
     """Random byte mutations of a good page (fixed seed): each gives a sound frame or a typed error."""
     count, budget = (3000, 1800.0) if soak else (60, 15.0)
     rng = random.Random(20240301)
-    failures: dict[str, tuple[int, bytes]] = {}
+    failures: dict[str, tuple[int, bytes, str]] = {}  # kind of problem -> its first example
+    seen: dict[str, int] = {}
     kinds: dict[str, int] = {}
     started = time.monotonic()
     done = 0
@@ -894,10 +895,16 @@ def test_mutated_pages(
         done += 1
         kinds[kind_of(outcome)] = kinds.get(kind_of(outcome), 0) + 1
         for problem in problems(outcome, "either"):
-            failures.setdefault(problem.split("\n", 1)[0][:100], (number, body))
+            first_line = problem.split("\n", 1)[0]
+            kind = first_line[:60]  # the problem and its exception class, not the mangled bytes
+            seen[kind] = seen.get(kind, 0) + 1
+            failures.setdefault(kind, (number, body, first_line))
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-    tally.notes.append(f"mutated pages: {done} mutations: {summary}; {len(failures)} distinct problems")
-    tally.notes += [f"  FAIL    mutated page: {problem}" for problem in failures]
+    tally.notes.append(f"mutated pages: {done} mutations: {summary}; {len(failures)} kinds of problem")
+    tally.notes += [
+        f"  FAIL    mutated page ({seen[kind]}x): {line[:160]}" for kind, (_, _, line) in failures.items()
+    ]
     assert not failures, "\n".join(
-        f"{problem} (mutation {number}: {body[:300]!r})" for problem, (number, body) in failures.items()
+        f"{seen[kind]}x {line} (first: mutation {number}, {body[:300]!r})"
+        for kind, (number, body, line) in failures.items()
     )
