@@ -136,6 +136,8 @@ def api_error(response: requests.Response) -> ZoomAPIError:
         return AuthError(status, code, message)
     if status == 403 or (status == 400 and code in _PERMISSION_CODES):
         return PermissionDenied(status, code, message)
+    if 300 <= status < 400:
+        return ZoomAPIError(status, code, f"unexpected redirect: {message}")
     if status == 429:
         return RateLimited(
             status, code, message, retry_after=parse_retry_after(response.headers.get("Retry-After"))

@@ -34,7 +34,14 @@ logger = logging.getLogger("zoom_pandas")
 #: Zoom's rate-limit labels (zoom/FACTS.md §4.2); each endpoint's spec names its label.
 RateLabel = Literal["Light", "Medium", "Heavy"]
 
-_TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+#: Transport failures worth another try: resets, timeouts, bodies cut short or garbled on the way.
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    requests.exceptions.InvalidHeader,
+)
 
 
 class ZoomClient:
@@ -165,7 +172,8 @@ class ZoomClient:
             if self._pacer is not None:
                 self._pacer.wait()
             try:
-                response = self.session.get(url, auth=self.auth, timeout=self.timeout)
+                # Zoom's API never redirects: a 3xx is an answer to report, not to follow.
+                response = self.session.get(url, auth=self.auth, timeout=self.timeout, allow_redirects=False)
             except AnswerTooLarge as exc:
                 raise ZoomAPIError(None, None, f"GET {path}: {exc}") from None
             except _TRANSIENT as exc:
@@ -175,7 +183,9 @@ class ZoomClient:
                 raise ZoomAPIError(
                     None, None, f"GET {path} failed {attempts.failures} times: {reason}"
                 ) from exc
-            if not response.ok:
+            except requests.RequestException as exc:
+                raise ZoomAPIError(None, None, f"GET {path}: {type(exc).__name__}") from exc
+            if not 200 <= response.status_code < 300:
                 self._after_error_answer(response, attempts, f"{path} [{label}]")
                 continue
             try:

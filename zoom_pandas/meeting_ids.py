@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-__all__ = ["MeetingRef", "encode_uuid", "parse_meeting_id"]
+__all__ = ["MeetingRef", "encode_uuid", "is_uuid", "parse_meeting_id"]
 
 # ASCII digits only: "١٢٣" and "１２３" are digits to Python's \d and int(), not meeting numbers.
 _DIGITS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
@@ -66,6 +66,11 @@ def parse_meeting_id(meeting_id: object) -> MeetingRef:
         f"{meeting_id!r} is neither a meeting number (digits, spaces and dashes allowed, e.g. "
         "'857 4606 5432') nor an instance UUID (16-64 characters of A-Z a-z 0-9 + / =)"
     )
+
+
+def is_uuid(text: str) -> bool:
+    """True for a string shaped like a Zoom instance UUID (16-64 of ``A-Za-z0-9+/=``, not all digits)."""
+    return bool(_UUID.fullmatch(text)) and not text.isdigit()
 
 
 def encode_uuid(meeting_uuid: str) -> str:

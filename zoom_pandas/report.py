@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from zoom_pandas.errors import IncompleteReportWarning, ZoomAPIError, user_stacklevel
+from zoom_pandas.meeting_ids import is_uuid
 from zoom_pandas.schema import DtypeBackend, FieldMap, to_frame
 
 __all__ = ["Instance", "Report", "frame_of", "instance_attrs", "is_provisional", "parse_time"]
@@ -53,7 +54,12 @@ class Instance:
     def from_answer(cls, body: Mapping[str, Any], what: str) -> Instance:
         """Read a resolve answer; a missing or mistyped id or uuid is a ZoomAPIError, not a guess."""
         number, uuid = body.get("id"), body.get("uuid")
-        if type(number) is not int or not 0 < number < 2**63 or not isinstance(uuid, str) or not uuid:
+        if (
+            type(number) is not int
+            or not 0 < number < 2**63
+            or not isinstance(uuid, str)
+            or not is_uuid(uuid)
+        ):
             raise ZoomAPIError(200, None, f"{what}: the answer has no usable id and uuid")
         topic = body.get("topic")
         return cls(

@@ -168,8 +168,17 @@ def _one_line(body: bytes) -> bytes:
     """A page as one line of JSON (Arrow reads one object per line)."""
     body = body.strip()
     if b"\n" in body or b"\r" in body:  # pretty-printed
-        body = json.dumps(json.loads(body), separators=(",", ":")).encode()
+        value = json.loads(body, object_pairs_hook=_unique_keys)
+        body = json.dumps(value, separators=(",", ":")).encode()
     return body
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Refuse duplicate keys, as Arrow's reader does for one-line pages (so both paths agree)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return value
 
 
 def _parse(bodies: Sequence[bytes], field_map: FieldMap) -> pa.Table:
@@ -192,15 +201,46 @@ def _typed(name: str, column: pa.ChunkedArray, field_map: FieldMap) -> pa.Chunke
     """Convert one wire column to its frame type ("" -> null; minutes -> seconds)."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-    target = field_map.fields.get(name)
+    target = field_map.fields.get(name) or _stored_alike(column.type)
     if name in field_map.minutes:
         column = pc.multiply_checked(column, 60)
-    if target is None or column.type == target:
-        return column
-    try:
-        return pc.cast(column, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise ValueError(f"column {name!r}: cannot convert {column.type} to {target}: {exc}") from exc
+    if column.type != target:
+        try:
+            column = pc.cast(column, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(f"column {name!r}: cannot convert {column.type} to {target}: {exc}") from exc
+    _check_range(name, column)
+    return column
+
+
+#: The longest duration accepted (about 31 years): every cell then converts to a Python timedelta
+#: and a pandas Timedelta (2**63 - 1 seconds does not).
+_LIMIT_SECONDS = 10**9
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def _check_range(name: str, column: pa.ChunkedArray) -> None:
+    """Refuse durations that pandas could not hold (times in microseconds reach years 1 to 9999)."""
+    if not pa.types.is_duration(column.type) or not len(column):
+        return
+    extremes = pc.min_max(pc.cast(column, pa.int64()))
+    limit = _LIMIT_SECONDS * _PER_SECOND[column.type.unit]
+    low, high = extremes["min"].as_py(), extremes["max"].as_py()
+    if low is not None and (low < -limit or high > limit):
+        raise ValueError(f"column {name!r} holds a value out of range ({low} .. {high} {column.type.unit})")
+
+
+def _stored_alike(kind: pa.DataType) -> pa.DataType:
+    """The type of an added field that Parquet gives back unchanged (it has no second timestamps)."""
+    if pa.types.is_timestamp(kind) and kind.unit == "s":
+        return pa.timestamp("ms", tz=kind.tz)
+    if pa.types.is_struct(kind):
+        return pa.struct([field.with_type(_stored_alike(field.type)) for field in kind])
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(_stored_alike(kind.value_type)))
+    if pa.types.is_large_list(kind):
+        return pa.large_list(kind.value_field.with_type(_stored_alike(kind.value_type)))
+    return kind
 
 
 def pages_table(
