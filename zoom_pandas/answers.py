@@ -35,6 +35,7 @@ _STEP[[ord("]"), ord("}")]] = -1
 _SURROGATE = re.compile(
     rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
+_WINDOW = 1 << 20
 _PERMISSION_CODES = {200, 1010, 4700, 4711, 12702}
 
 
@@ -75,23 +76,34 @@ def checked_body(body: bytes) -> bytes:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MalformedAnswer(f"the answer is not valid UTF-8 (byte {exc.start})") from None
-    if b"\\u" in body and any(len(m.group()) == 6 for m in _SURROGATE.finditer(body)):
+    unescaped = body.replace(b"\\\\", b"") if b"\\\\" in body else body  # "\\udead" is text
+    if b"\\u" in unescaped and any(len(m.group()) == 6 for m in _SURROGATE.finditer(unescaped)):
         raise MalformedAnswer("the answer holds a lone UTF-16 surrogate escape (not text)")
-    if body.count(b"{") + body.count(b"[") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
+    if body.count(b"{") + body.count(b"[") > MAX_DEPTH and _depth(unescaped) > MAX_DEPTH:
         raise MalformedAnswer(f"the answer nests deeper than {MAX_DEPTH} levels")
     return body
 
 
-def _depth(body: bytes) -> int:
-    """The deepest nesting of objects and arrays, brackets inside strings ignored."""
-    if b"\\\\" in body:
-        body = body.replace(b"\\\\", b"")
-    if b'\\"' in body:
-        body = body.replace(b'\\"', b"")
-    structure = np.frombuffer(body.translate(None, _NOT_STRUCTURE), np.uint8)
-    steps = _STEP[structure]
-    steps[(np.cumsum(structure == ord('"'), dtype=np.int64) & 1).astype(bool)] = 0
-    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+def _depth(unescaped: bytes) -> int:
+    """The deepest nesting of objects and arrays, brackets inside strings ignored.
+
+    ``unescaped`` has its escaped backslashes removed already, so every ``\\"`` left is an escaped
+    quote. The count runs over windows of the structure characters, carrying the depth and whether
+    it is inside a string, so memory stays small whatever the body's size.
+    """
+    if b'\\"' in unescaped:
+        unescaped = unescaped.replace(b'\\"', b"")
+    structure = unescaped.translate(None, _NOT_STRUCTURE)
+    deepest = depth = inside = 0
+    for start in range(0, len(structure), _WINDOW):
+        window = np.frombuffer(structure, np.uint8, count=min(_WINDOW, len(structure) - start), offset=start)
+        quotes = np.cumsum(window == ord('"'), dtype=np.int32) + inside
+        steps = _STEP[window].astype(np.int32)
+        steps[(quotes & 1).astype(bool)] = 0
+        levels = np.cumsum(steps, dtype=np.int32) + depth
+        deepest = max(deepest, int(levels.max()))
+        depth, inside = int(levels[-1]), int(quotes[-1]) & 1
+    return deepest
 
 
 def loads_object(body: bytes) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from requests_oauthlib import OAuth2Session
 from requests_oauthlib import oauth2_session as _oauth_session_module
 
 from zoom_pandas import redact
-from zoom_pandas.answers import MalformedAnswer, loads_object
+from zoom_pandas.answers import MalformedAnswer, checked_body, loads_object
 from zoom_pandas.config import is_loopback_url
 from zoom_pandas.errors import AuthError
 from zoom_pandas.redact import RedactSecrets
@@ -107,11 +107,19 @@ class TokenEndpointUnavailable(requests.ConnectionError):
 
 
 def token_session(session: OAuth2Session) -> OAuth2Session:
-    """Give an OAuth session the API's deadlines, size cap and token-answer checks."""
+    """Give an OAuth session the API's deadlines, size cap and token-answer checks; no redirects."""
     mount_deadlines(session)
+    session.hooks["response"].append(_refuse_redirect)
     session.register_compliance_hook("access_token_response", raise_for_token_response)
     session.register_compliance_hook("refresh_token_response", raise_for_token_response)
     return session
+
+
+def _refuse_redirect(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """A token endpoint that redirects would have the secret or code re-sent elsewhere: refuse it."""
+    if response.is_redirect or 300 <= response.status_code < 400:
+        raise AuthError(response.status_code, None, "the OAuth token endpoint redirected; not followed")
+    return response
 
 
 def raise_for_token_response(response: requests.Response) -> requests.Response:
@@ -126,6 +134,7 @@ def raise_for_token_response(response: requests.Response) -> requests.Response:
         raise TokenEndpointUnavailable(f"the OAuth token endpoint answered HTTP {status}", response=response)
     try:
         body = loads_object(response.content)
+        response._content = checked_body(response.content)  # oauthlib parses what was checked
     except MalformedAnswer as exc:
         if status < 400:
             raise TokenEndpointUnavailable(
@@ -135,10 +144,9 @@ def raise_for_token_response(response: requests.Response) -> requests.Response:
         raise AuthError(status, None, f"token request refused: {message}") from None
     if status < 400:
         _check_token(body, status)
-        redact.register_secret(body.get("access_token"))
-        redact.register_secret(
-            body.get("refresh_token") if isinstance(body.get("refresh_token"), str) else None
-        )
+        redact.register_secret(body["access_token"], rotates=True)
+        refresh = body.get("refresh_token")
+        redact.register_secret(refresh if isinstance(refresh, str) else None, rotates=True)
         return response
     reason = body.get("reason") or body.get("message") or body.get("error_description")
     error = body.get("error")

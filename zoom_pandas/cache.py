@@ -16,12 +16,13 @@ metadata.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import urllib.parse
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import filelock
@@ -218,17 +219,19 @@ class ReportCache:
         for folder in folders:
             _remove_stale_temp_files(folder)
             for lock in folder.glob(".*.lock"):
-                if not any(folder.glob(f"{lock.name[1:-5]}.parquet")):
-                    lock.unlink(missing_ok=True)
-            if not any(folder.iterdir()):
+                _remove_idle_lock(lock)
+            with contextlib.suppress(OSError):  # not empty: a writer is at work there
                 folder.rmdir()
         return len(paths)
 
-    def dataset(self, reports: list[CachedReport]) -> tuple[pa_ds.Dataset, list[CachedReport]]:
+    def dataset(
+        self, reports: list[CachedReport], known: Iterable[str] = ()
+    ) -> tuple[pa_ds.Dataset, list[CachedReport]]:
         """These cached reports as one ``pyarrow.dataset`` (``meeting_id`` from the folder names).
 
-        A file whose columns cannot share a schema with the others (an added field typed
-        differently) is skipped with a ``CacheCorruptWarning``; the reports kept come back too.
+        An added field (not in ``known``) typed differently in two reports is left out, and a file
+        whose ``known`` columns cannot share the others' types is skipped, each with a
+        ``CacheCorruptWarning``; the reports kept come back too.
 
         Raises
         ------
@@ -239,17 +242,34 @@ class ReportCache:
             raise FileNotFoundError(f"no cached reports under {self.dataset_dir}")
         unified = reports[0].schema
         kept = [reports[0]]
+        left_out: set[str] = set()
         for report in reports[1:]:
+            schema = pa.schema([field for field in report.schema if field.name not in left_out])
             try:
-                unified = pa.unify_schemas([unified, report.schema], promote_options="permissive")
+                unified = pa.unify_schemas([unified, schema], promote_options="permissive")
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                warnings.warn(
-                    f"skipping the cache file {report.path}: its columns do not fit the others' types",
-                    CacheCorruptWarning,
-                    stacklevel=user_stacklevel(),
+                clashing = _clashing(unified, schema)
+                if not clashing or clashing & set(known):
+                    warnings.warn(
+                        f"skipping the cache file {report.path}: its columns do not fit the others' types",
+                        CacheCorruptWarning,
+                        stacklevel=user_stacklevel(),
+                    )
+                    continue
+                left_out |= clashing  # a field Zoom added, typed apart in two reports: not read
+                keep = [f for f in unified if f.name not in clashing]
+                unified = pa.unify_schemas(
+                    [pa.schema(keep), pa.schema([f for f in schema if f.name not in clashing])],
+                    promote_options="permissive",
                 )
-                continue
             kept.append(report)
+        if left_out:
+            warnings.warn(
+                f"left out of the cached reports the added field(s) {sorted(left_out)}: their types "
+                "differ between reports",
+                CacheCorruptWarning,
+                stacklevel=user_stacklevel(),
+            )
         dataset = pa_ds.dataset(
             [str(report.path) for report in kept],
             schema=pa.schema([pa.field(PARTITION, pa.int64()), *unified]),
@@ -258,6 +278,31 @@ class ReportCache:
             partition_base_dir=str(self.dataset_dir),
         )
         return dataset, kept
+
+
+def _clashing(unified: pa.Schema, schema: pa.Schema) -> set[str]:
+    """Names of fields whose types cannot be unified between two schemas."""
+    clashing = set()
+    for field in schema:
+        if field.name in unified.names:
+            try:
+                pa.unify_schemas(
+                    [pa.schema([unified.field(field.name)]), pa.schema([field])], promote_options="permissive"
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                clashing.add(field.name)
+    return clashing
+
+
+def _remove_idle_lock(lock: Path) -> None:
+    """Delete the lock file of an entry that no longer exists, unless a writer holds it."""
+    if (lock.parent / f"{lock.name[1:-5]}.parquet").exists():
+        return
+    try:
+        with filelock.FileLock(str(lock), mode=0o600, timeout=0):
+            lock.unlink(missing_ok=True)
+    except filelock.Timeout:
+        pass
 
 
 def _remove_stale_temp_files(folder: Path) -> None:

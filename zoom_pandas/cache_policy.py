@@ -197,7 +197,7 @@ def read_cache(
     store = ReportCache(spec.dataset, api_url=api_url_of(client), root=cache_dir)
     reports = store.reports(warn=True)
     try:
-        dataset, reports = store.dataset(reports)
+        dataset, reports = store.dataset(reports, known=spec.fields.fields)
     except FileNotFoundError as exc:
         raise CacheMiss(f"{exc}{store.elsewhere()}") from exc
     names = dataset.schema.names

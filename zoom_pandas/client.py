@@ -111,7 +111,7 @@ class ZoomClient:
                 timeout=timeout,
             )
         self.auth = auth
-        self.timeout = timeout
+        self.timeout = _checked_timeout(timeout)
         self.retry = retry or RetryPolicy()
         self._pacer = Pacer(requests_per_second) if requests_per_second else None
         # A session passed in keeps its own adapters (a test double, a corporate transport).
@@ -183,7 +183,7 @@ class ZoomClient:
                 raise ZoomAPIError(
                     None, None, f"GET {path} failed {attempts.failures} times: {reason}"
                 ) from exc
-            except requests.RequestException as exc:
+            except (requests.RequestException, ValueError) as exc:  # e.g. a 3xx with a broken Location
                 raise ZoomAPIError(None, None, f"GET {path}: {type(exc).__name__}") from exc
             if not 200 <= response.status_code < 300:
                 self._after_error_answer(response, attempts, f"{path} [{label}]")
@@ -269,6 +269,16 @@ class _Attempts:
     failures: int = 0
     rate_limit_waits: int = 0
     token_renewed: bool = False
+
+
+def _checked_timeout(timeout: object) -> float | tuple[float, float]:
+    """A deadline in seconds, or a (connect, deadline) pair: finite and positive."""
+    parts = timeout if isinstance(timeout, tuple) else (timeout,)
+    if len(parts) not in (1, 2) or not all(
+        isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < 10**6 for part in parts
+    ):
+        raise ValueError(f"timeout must be seconds (0 < t < 1e6) or a (connect, total) pair, got {timeout!r}")
+    return timeout  # type: ignore[return-value]
 
 
 def _reason(exc: Exception) -> str:

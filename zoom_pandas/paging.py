@@ -152,13 +152,13 @@ def read_pages(
                 f"GET {path} returned a page token a second time after page {len(pages)}; "
                 "stopped instead of looping"
             )
-        allowed = _pages_allowed(pages[0], query.get("page_size"))
+        allowed, announced = _pages_allowed(pages, query.get("page_size"))
         if len(pages) >= allowed:
             raise PaginationError(
                 f"GET {path} offered page {len(pages) + 1} although "
                 + (
                     f"its total_records fit in {allowed} page(s)"
-                    if pages[0].total_records is not None
+                    if announced
                     else f"no listing is longer than {MAX_PAGES} pages"
                 )
                 + "; stopped instead of looping"
@@ -186,14 +186,16 @@ def parse_pages(
     return table
 
 
-def _pages_allowed(first: Page, asked_size: object) -> int:
-    """The most pages the listing may take: what the first page's ``total_records`` fills, at most
-    :data:`MAX_PAGES`.
+def _pages_allowed(pages: list[Page], asked_size: object) -> tuple[int, bool]:
+    """The most pages the listing may take, and whether Zoom's ``total_records`` said so.
 
-    The first page's figures are the bound: a server that raised ``total_records`` page after page
-    would otherwise never run out of pages.
+    The largest ``total_records`` announced so far (a provisional report may grow while it is
+    read), filled at the page size Zoom applied; never more than :data:`MAX_PAGES`, which is what
+    stops a server that raises its total page after page.
     """
-    size = first.page_size or (asked_size if isinstance(asked_size, int) else None)
-    if first.total_records is None or not size:
-        return MAX_PAGES
-    return min(MAX_PAGES, max(1, math.ceil(first.total_records / size)))
+    totals = [page.total_records for page in pages if page.total_records is not None]
+    size = pages[0].page_size or (asked_size if isinstance(asked_size, int) else None)
+    if not totals or not size:
+        return MAX_PAGES, False
+    needed = max(1, math.ceil(max(totals) / size))
+    return min(MAX_PAGES, needed), needed <= MAX_PAGES

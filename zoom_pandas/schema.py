@@ -217,16 +217,29 @@ def _typed(name: str, column: pa.ChunkedArray, field_map: FieldMap) -> pa.Chunke
 #: and a pandas Timedelta (2**63 - 1 seconds does not).
 _LIMIT_SECONDS = 10**9
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+#: 0001-01-01T00:00:00 and 9999-12-31T23:59:59 in seconds since 1970.
+_FIRST_SECOND, _LAST_SECOND = -62_135_596_800, 253_402_300_799
 
 
 def _check_range(name: str, column: pa.ChunkedArray) -> None:
-    """Refuse durations that pandas could not hold (times in microseconds reach years 1 to 9999)."""
-    if not pa.types.is_duration(column.type) or not len(column):
+    """Refuse times and durations that Python and pandas could not hold in a cell.
+
+    Times must fall in years 1 to 9999 (Python's datetime; "0000-01-01" parses in Arrow but no
+    cell could show it); durations within about 31 years (2**63 - 1 seconds overflows).
+    """
+    if pa.types.is_timestamp(column.type):
+        per_second = _PER_SECOND[column.type.unit]
+        lowest, highest = _FIRST_SECOND * per_second, (_LAST_SECOND + 1) * per_second - 1
+    elif pa.types.is_duration(column.type):
+        limit = _LIMIT_SECONDS * _PER_SECOND[column.type.unit]
+        lowest, highest = -limit, limit
+    else:
+        return
+    if not len(column):
         return
     extremes = pc.min_max(pc.cast(column, pa.int64()))
-    limit = _LIMIT_SECONDS * _PER_SECOND[column.type.unit]
     low, high = extremes["min"].as_py(), extremes["max"].as_py()
-    if low is not None and (low < -limit or high > limit):
+    if low is not None and (low < lowest or high > highest):
         raise ValueError(f"column {name!r} holds a value out of range ({low} .. {high} {column.type.unit})")
 
 

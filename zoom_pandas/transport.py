@@ -8,8 +8,8 @@ returns, and the adapter raises :class:`ExchangeTimeout` (a ``requests.Timeout``
 retry it as any timeout). It also reads the body itself, in chunks, and stops at
 :data:`MAX_ANSWER_BYTES` with :class:`AnswerTooLarge`.
 
-Limitation: a TLS handshake is bounded by the per-operation timeouts only (the socket is not
-reachable until the handshake is done).
+Limitation: through a SOCKS proxy (``requests[socks]``) exchanges are bounded by the
+per-operation timeouts only; HTTP proxies, including their ``CONNECT`` exchange, are watched.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class _Exchange:
     def watch(self, connection: urllib3.connection.HTTPConnection) -> None:
         with self._lock:
             self._connection = connection
+            # A pooled connection serves one exchange at a time: the newest owner may be cut.
+            connection._zoom_pandas_exchange = self  # type: ignore[attr-defined]
             if self.expired:
                 self._cut()
 
@@ -76,6 +78,8 @@ class _Exchange:
             self._connection = None
 
     def _cut(self) -> None:
+        if getattr(self._connection, "_zoom_pandas_exchange", None) is not self:
+            return  # back in the pool, or another exchange's now
         sock = getattr(self._connection, "sock", None)
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -107,7 +111,8 @@ class _Watchdog:
                     _, _, exchange = heapq.heappop(self._heap)
                     if not exchange.done:
                         exchange.expire()
-                self._wake.wait(self._heap[0][0] - now if self._heap else None)
+                wait = min(self._heap[0][0] - now, threading.TIMEOUT_MAX) if self._heap else None
+                self._wake.wait(wait)
 
 
 _watchdog = _Watchdog()
@@ -125,6 +130,10 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         super().connect()
         _watch(self)
 
+    def _tunnel(self) -> None:
+        _watch(self)  # a proxy's CONNECT exchange counts against the deadline too
+        super()._tunnel()
+
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watch(self)
         super().request(*args, **kwargs)
@@ -134,6 +143,10 @@ class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
     def connect(self) -> None:
         super().connect()
         _watch(self)
+
+    def _tunnel(self) -> None:
+        _watch(self)  # a proxy's CONNECT exchange counts against the deadline too
+        super()._tunnel()
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watch(self)
@@ -165,7 +178,8 @@ class DeadlineAdapter(requests.adapters.HTTPAdapter):
 
     def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
         manager = super().proxy_manager_for(*args, **kwargs)
-        manager.pool_classes_by_scheme = _POOLS
+        if type(manager) is urllib3.ProxyManager:  # SOCKS managers keep their own connections
+            manager.pool_classes_by_scheme = _POOLS
         return manager
 
     def send(  # type: ignore[override]

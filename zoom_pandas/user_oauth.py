@@ -95,7 +95,9 @@ class UserOAuth(BearerAuth):
         if saved:
             self._token = saved
             for key in ("access_token", "refresh_token"):
-                redact.register_secret(saved.get(key) if isinstance(saved.get(key), str) else None)
+                redact.register_secret(
+                    saved.get(key) if isinstance(saved.get(key), str) else None, rotates=True
+                )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(client_id={self.client_id!r}, oauth_url={self.oauth_url!r})"
@@ -233,12 +235,14 @@ class UserOAuth(BearerAuth):
                     timeout=self.timeout,
                     **({} if self._client_secret else {"client_id": self.client_id}),
                 )
-            except AuthError as exc:
+            except (AuthError, oauthlib.oauth2.OAuth2Error) as exc:
+                # Zoom refused the refresh token (transient failures are requests errors, retried).
                 self.store.clear()
+                status = exc.status_code
+                reason = exc.message if isinstance(exc, AuthError) else f"token refused: {exc.error}"
+                code = exc.code if isinstance(exc, AuthError) else None
                 raise AuthError(
-                    exc.status_code,
-                    exc.code,
-                    f"{exc.message}; the saved sign-in is no longer valid, sign in again",
+                    status, code, f"{reason}; the saved sign-in is no longer valid, sign in again"
                 ) from exc
         return self._save(token)
 

@@ -34,7 +34,7 @@ def rewrite(path: object, change: object) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    ["meeting_id-column", "huge-id", "id-of-another-folder", "odd-total", "field-typed-apart"],
+    ["meeting_id-column", "huge-id", "id-of-another-folder", "odd-total", "known-column-retyped"],
 )
 def test_read_cache_skips_one_bad_file_and_reads_the_rest(client: zp.ZoomClient, damage: str) -> None:
     lecture = zp.read_participants(LECTURE, client=client)
@@ -48,14 +48,31 @@ def test_read_cache_skips_one_bad_file_and_reads_the_rest(client: zp.ZoomClient,
         rewrite(path, lambda t, m: (t, {**m, "meeting_id": ONE}))
     elif damage == "odd-total":
         rewrite(path, lambda t, m: (t, {**m, "total_records": "many"}))
-    else:  # the same added field, text in one file and a number in the other
-        rewrite(path, lambda t, m: (t.append_column("extra", pa.repeat(pa.scalar("a"), t.num_rows)), m))
-        other = store().path_for(ONE, one.attrs["meeting_uuid"])
-        rewrite(other, lambda t, m: (t.append_column("extra", pa.repeat(pa.scalar([1]), t.num_rows)), m))
+    else:  # a known column of a type no other file has
+        rewrite(
+            path,
+            lambda t, m: (
+                t.set_column(t.column_names.index("name"), "name", pa.repeat(pa.scalar([1]), t.num_rows)),
+                m,
+            ),
+        )
     with pytest.warns(zp.CacheCorruptWarning):
         everything = zp.read_cache(client=client)
     assert len(everything) in (len(one), len(lecture))
     assert len(everything.attrs["meetings"]) == 1
+
+
+def test_an_added_field_typed_apart_is_left_out_and_every_row_read(client: zp.ZoomClient) -> None:
+    lecture = zp.read_participants(LECTURE, client=client)
+    one = zp.read_participants(ONE, client=client)
+    first = store().path_for(LECTURE, lecture.attrs["meeting_uuid"])
+    rewrite(first, lambda t, m: (t.append_column("extra", pa.repeat(pa.scalar("a"), t.num_rows)), m))
+    other = store().path_for(ONE, one.attrs["meeting_uuid"])
+    rewrite(other, lambda t, m: (t.append_column("extra", pa.repeat(pa.scalar([1]), t.num_rows)), m))
+    with pytest.warns(zp.CacheCorruptWarning, match="left out"):
+        everything = zp.read_cache(client=client)
+    assert len(everything) == len(lecture) + len(one)
+    assert "extra" not in everything.columns and len(everything.attrs["meetings"]) == 2
 
 
 def killed_writer_leftover(path: object) -> object:

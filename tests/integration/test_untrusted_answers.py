@@ -115,7 +115,10 @@ def test_pages_without_total_records_end_at_the_page_cap(
     assert_nothing_cached(sandbox, client)
 
 
-def test_a_growing_total_records_does_not_extend_the_listing(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+def test_a_total_records_raised_page_after_page_ends_at_the_page_cap(
+    sandbox: Sandbox, client: zp.ZoomClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "MAX_PAGES", 4)
     growing = [
         json.dumps(
             {"page_size": 1, "total_records": 2 + 10 * n, "next_page_token": f"t{n}", "participants": [{}]}
@@ -123,9 +126,9 @@ def test_a_growing_total_records_does_not_extend_the_listing(sandbox: Sandbox, c
         for n in range(10)
     ]
     sandbox.inject(MEETING, bodies=growing)
-    with pytest.raises(zp.PaginationError, match="fit in 2 page"):
+    with pytest.raises(zp.PaginationError, match="4 pages"):
         zp.read_participants(uuid_of(sandbox), client=client)
-    assert sandbox.count("/participants") == 2
+    assert sandbox.count("/participants") == 4
 
 
 @pytest.mark.parametrize("value", ["inf", "1e12", "99999999999999"])

@@ -126,14 +126,34 @@ def test_every_logger_has_credentials_redacted(caplog: pytest.LogCaptureFixture)
     redact.register_secret("s3cr3t-value-xyz")
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("some.other.library").debug(
-            "headers %s", {"Authorization": "Basic Y2xpZW50OnNlY3JldA==", "X": "Bearer abc.def-ghi"}
+            "headers %s", {"Authorization": "Basic Y2xpZW50OnNlY3JldA==", "X": "Bearer abc.def-ghi.jkl-mno"}
         )
         logging.getLogger("urllib3.connectionpool").debug("body client_secret=s3cr3t-value-xyz&code=abc")
         logging.getLogger("x").debug('{"access_token": "tok123456", "refresh_token": "ref123456"}')
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    for secret in ["Y2xpZW50OnNlY3JldA==", "abc.def-ghi", "s3cr3t-value-xyz", "tok123456", "ref123456"]:
+    for secret in [
+        "Y2xpZW50OnNlY3JldA==",
+        "abc.def-ghi.jkl-mno",
+        "s3cr3t-value-xyz",
+        "tok123456",
+        "ref123456",
+    ]:
         assert secret not in logged
     assert logged.count("***") >= 5
+
+
+@pytest.mark.parametrize(
+    "line", ["Using basic settings", "Bearer tokens rotate", "exited with code: 3", "status code=404"]
+)
+def test_ordinary_log_lines_are_left_alone(line: str) -> None:
+    assert redact.redact(line) == line
+
+
+def test_rotating_tokens_are_kept_only_while_they_may_be_valid() -> None:
+    for n in range(200):
+        redact.register_secret(f"rotating-token-{n:04d}", rotates=True)
+    assert "rotating-token-0000" in redact.redact("rotating-token-0000")
+    assert redact.redact("rotating-token-0199") == "***"
 
 
 def test_only_folders_the_cache_creates_become_private(tmp_path: Path) -> None:
@@ -156,3 +176,51 @@ def test_only_folders_the_cache_creates_become_private(tmp_path: Path) -> None:
     make_private_dirs(fresh / "x", fresh)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
+
+
+def test_an_escaped_backslash_before_u_is_text_not_a_surrogate() -> None:
+    body = json.dumps({"participants": [{"note": "CORP\\udead"}]}).encode()
+    assert answers.loads_object(body)["participants"][0]["note"] == "CORP\\udead"
+
+
+def test_the_nesting_count_carries_across_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers, "_WINDOW", 7)
+    deep = b'{"a":"]]]]]]]]]]]]' + b'",' + b'"b":' + b"[" * 600 + b"]" * 600 + b"}"
+    with pytest.raises(answers.MalformedAnswer, match="deeper"):
+        answers.checked_body(deep)
+    shallow = b'{"a":"[[[[[[[[[[[[[[",' + b'"b":[' + b"[]," * 600 + b"[]]}"
+    assert answers.checked_body(shallow) == shallow
+
+
+@pytest.mark.parametrize(
+    "timeout", [0, -1, float("inf"), float("nan"), 1e10, (5, None), (1, 2, 3), "60", True]
+)
+def test_a_timeout_must_be_finite_and_positive(timeout: object) -> None:
+    from zoom_pandas.client import ZoomClient
+
+    with pytest.raises(ValueError, match="timeout must be"):
+        ZoomClient(timeout=timeout)  # type: ignore[arg-type]
+
+
+def _token_answer(status: int, body: bytes, headers: dict[str, str] | None = None) -> object:
+    import requests
+
+    response = requests.Response()
+    response.status_code, response._content = status, body
+    response.headers.update(headers or {})
+    return response
+
+
+def test_a_bom_token_answer_is_read_as_checked() -> None:
+    from zoom_pandas.auth import raise_for_token_response
+
+    response = _token_answer(200, b'\xef\xbb\xbf{"access_token": "abcdefgh", "expires_in": 3600}')
+    assert raise_for_token_response(response).content.startswith(b"{")  # type: ignore[arg-type,attr-defined]
+
+
+def test_a_redirecting_token_endpoint_is_refused() -> None:
+    from zoom_pandas.auth import _refuse_redirect
+    from zoom_pandas.errors import AuthError
+
+    with pytest.raises(AuthError, match="redirected"):
+        _refuse_redirect(_token_answer(307, b"", {"Location": "https://elsewhere.example/steal"}))  # type: ignore[arg-type]
