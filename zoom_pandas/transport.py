@@ -97,11 +97,15 @@ class _Watchdog:
 
     def add(self, exchange: _Exchange) -> None:
         with self._wake:
+            # Wake the thread only when this deadline comes first; otherwise its wait ends earlier
+            # anyway (waking it for every request cost a thread switch per page).
+            first = not self._heap or exchange.deadline < self._heap[0][0]
             heapq.heappush(self._heap, (exchange.deadline, next(self._order), exchange))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="zoom-pandas-deadlines", daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            elif first:
+                self._wake.notify()
 
     def _run(self) -> None:
         with self._wake:
