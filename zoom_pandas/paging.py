@@ -31,7 +31,7 @@ MAX_PAGES = 10_000
 # A JSON string cannot hold an unescaped quote, so this can only match a key.
 _TOKEN = re.compile(rb'"next_page_token"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _NUMBER = {
-    key: re.compile(rb'"' + key + rb'"\s*:\s*(\d{1,18})\b') for key in (b"total_records", b"page_size")
+    key: re.compile(rb'"' + key + rb'"\s*:\s*(-?\d{1,18})\b') for key in (b"total_records", b"page_size")
 }
 
 
@@ -141,6 +141,8 @@ def read_pages(
             page = scan_page(response.content)
         except ValueError as exc:
             raise ZoomAPIError(200, None, f"GET {path}: unreadable next_page_token") from exc
+        if (page.total_records or 0) < 0 or (page.page_size or 0) < 0:
+            raise ZoomAPIError(200, None, f"GET {path}: a negative total_records or page_size")
         pages.append(page)
         if on_page is not None:
             on_page(page)

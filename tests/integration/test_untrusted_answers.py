@@ -54,6 +54,7 @@ BROKEN_BODIES = {
     "html": b"<html><body>Gateway</body></html>",
     "empty": b"",
     "cut-short": page([{"name": "Ada"}])[:-7],
+    "negative-total": page([{"name": "Ada"}], total_records=-5),
 }
 
 
