@@ -26,12 +26,13 @@ import requests
 
 import zoom_pandas as zp
 from zoom_pandas.cache import ReportCache
+from zoom_pandas.page_table import pages_table
 from zoom_pandas.paging import scan_page
 from zoom_pandas.report import Instance as ReportInstance
 from zoom_pandas.report import Report
 from zoom_pandas.sandbox import SandboxData
 from zoom_pandas.sandbox.data import Instance
-from zoom_pandas.schema import PARTICIPANTS, pages_table, to_frame
+from zoom_pandas.schema import PARTICIPANTS, to_frame
 
 ROWS = 100_000
 PAGE = 300

@@ -1,7 +1,7 @@
 """``next_page_token`` paging: the one loop every paged endpoint goes through.
 
 Each body is kept as bytes and only its paging fields are read here (a regex over bytes); the rows
-are parsed later, all pages together, by :func:`zoom_pandas.schema.pages_table`, which also checks
+are parsed later, all pages together, by :func:`zoom_pandas.page_table.pages_table`, which also checks
 each token read here against its full parse.
 """
 
@@ -18,7 +18,8 @@ import pyarrow as pa
 
 from zoom_pandas.client import RateLabel, ZoomClient
 from zoom_pandas.errors import PaginationError, ZoomAPIError
-from zoom_pandas.schema import FieldMap, pages_table
+from zoom_pandas.page_table import pages_table
+from zoom_pandas.schema import FieldMap
 
 __all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_pages", "read_pages", "scan_page"]
 

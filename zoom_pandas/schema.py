@@ -1,23 +1,19 @@
-"""Field maps as data, and raw JSON pages -> one typed Arrow table -> pandas.
+"""Field maps as data, and typed Arrow tables -> pandas.
 
 Every list Zoom answers with (participants, meetings, instances) is described by a
 :class:`FieldMap`: the key of the list in each page, each column's Arrow type, the wire names it
 renames and the columns filled from the request rather than the answer. One converter serves them
-all: Arrow's JSON reader parses every page in one multithreaded read (no per-row Python), and the
-typed columns are derived with Arrow compute kernels.
+all (:func:`zoom_pandas.page_table.pages_table`); :func:`to_frame` turns its tables into pandas.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 __all__ = [
@@ -30,7 +26,6 @@ __all__ = [
     "DtypeBackend",
     "FieldMap",
     "check_dtype_backend",
-    "pages_table",
     "to_frame",
 ]
 
@@ -39,7 +34,6 @@ SCHEMA_VERSION = 2
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 DtypeBackend = Literal["pyarrow", "numpy_nullable"]
-_MIN_BLOCK = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,161 +156,6 @@ INSTANCES = FieldMap(
 
 #: ``GET /past_webinars/{webinarId}/instances``.
 WEBINAR_INSTANCES = dataclasses.replace(INSTANCES, items="webinars")
-
-
-def _one_line(body: bytes) -> bytes:
-    """A page as one line of JSON (Arrow reads one object per line)."""
-    body = body.strip()
-    if b"\n" in body or b"\r" in body:  # pretty-printed
-        value = json.loads(body, object_pairs_hook=_unique_keys)
-        body = json.dumps(value, separators=(",", ":")).encode()
-    return body
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Refuse duplicate keys, as Arrow's reader does for one-line pages (so both paths agree)."""
-    value = dict(pairs)
-    if len(value) != len(pairs):
-        raise ValueError("a key appears twice in one object")
-    return value
-
-
-def _parse(bodies: Sequence[bytes], field_map: FieldMap) -> pa.Table:
-    """Parse page bodies in one multithreaded Arrow read: one row per page."""
-    try:
-        lines = [_one_line(body) for body in bodies]
-        largest = max((len(line) for line in lines), default=0)
-        read_options = pa_json.ReadOptions(block_size=max(_MIN_BLOCK, 2 * largest + 2), use_threads=True)
-        table = pa_json.read_json(
-            io.BytesIO(b"\n".join(lines)), read_options=read_options, parse_options=field_map.parse_options
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, RecursionError) as exc:
-        raise ValueError(f"not a page of {field_map.items}: {exc}") from exc
-    if table.num_rows != len(bodies):
-        raise ValueError(f"expected one JSON object per page, got {table.num_rows} for {len(bodies)} pages")
-    return table
-
-
-def _typed(name: str, column: pa.ChunkedArray, field_map: FieldMap) -> pa.ChunkedArray:
-    """Convert one wire column to its frame type ("" -> null; minutes -> seconds)."""
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-    target = field_map.fields.get(name) or _stored_alike(column.type)
-    if name in field_map.minutes:
-        column = pc.multiply_checked(column, 60)
-    if column.type != target:
-        try:
-            column = pc.cast(column, target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise ValueError(f"column {name!r}: cannot convert {column.type} to {target}: {exc}") from exc
-    _check_range(name, column)
-    return column
-
-
-#: The longest duration accepted (about 31 years): every cell then converts to a Python timedelta
-#: and a pandas Timedelta (2**63 - 1 seconds does not).
-_LIMIT_SECONDS = 10**9
-_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
-#: 0001-01-01T00:00:00 and 9999-12-31T23:59:59 in seconds since 1970.
-_FIRST_SECOND, _LAST_SECOND = -62_135_596_800, 253_402_300_799
-
-
-def _check_range(name: str, column: pa.ChunkedArray) -> None:
-    """Refuse times and durations that Python and pandas could not hold in a cell.
-
-    Times must fall in years 1 to 9999 (Python's datetime; "0000-01-01" parses in Arrow but no
-    cell could show it); durations within about 31 years (2**63 - 1 seconds overflows).
-    """
-    if pa.types.is_timestamp(column.type):
-        per_second = _PER_SECOND[column.type.unit]
-        lowest, highest = _FIRST_SECOND * per_second, (_LAST_SECOND + 1) * per_second - 1
-    elif pa.types.is_duration(column.type):
-        limit = _LIMIT_SECONDS * _PER_SECOND[column.type.unit]
-        lowest, highest = -limit, limit
-    else:
-        return
-    if not len(column):
-        return
-    extremes = pc.min_max(pc.cast(column, pa.int64()))
-    low, high = extremes["min"].as_py(), extremes["max"].as_py()
-    if low is not None and (low < lowest or high > highest):
-        raise ValueError(f"column {name!r} holds a value out of range ({low} .. {high} {column.type.unit})")
-
-
-def _stored_alike(kind: pa.DataType) -> pa.DataType:
-    """The type of an added field that Parquet gives back unchanged (it has no second timestamps)."""
-    if pa.types.is_timestamp(kind) and kind.unit == "s":
-        return pa.timestamp("ms", tz=kind.tz)
-    if pa.types.is_struct(kind):
-        return pa.struct([field.with_type(_stored_alike(field.type)) for field in kind])
-    if pa.types.is_list(kind):
-        return pa.list_(kind.value_field.with_type(_stored_alike(kind.value_type)))
-    if pa.types.is_large_list(kind):
-        return pa.large_list(kind.value_field.with_type(_stored_alike(kind.value_type)))
-    return kind
-
-
-def pages_table(
-    bodies: Sequence[bytes], field_map: FieldMap, stamp: Mapping[str, Any] | None = None
-) -> tuple[pa.Table, list[str]]:
-    """Parse raw pages into one typed table in API row order.
-
-    Parameters
-    ----------
-    bodies : sequence of bytes
-        Every page's response body, in order.
-    field_map : FieldMap
-        What the pages hold.
-    stamp : mapping, optional
-        A value for each of ``field_map.stamped`` (e.g. the instance's meeting id and uuid).
-
-    Returns
-    -------
-    table : pyarrow.Table
-        The known columns in order, then (``keep_unknown``) any field Zoom added.
-    next_page_tokens : list of str
-        Each page's ``next_page_token`` from the full parse ("" when absent).
-
-    Raises
-    ------
-    ValueError
-        If a page is not a JSON object holding the list, or a value cannot take its type.
-    """
-    if not bodies:
-        return field_map.empty_table(), []
-    parsed = _parse(bodies, field_map)
-    lists = parsed.column(field_map.items)
-    if lists.null_count:
-        missing = lists.is_null().to_pylist().index(True) + 1
-        raise ValueError(f"page {missing} has no {field_map.items!r} list")
-    tokens = [token or "" for token in parsed.column("next_page_token").to_pylist()]
-    chunks = [chunk.flatten() for chunk in parsed.column(field_map.items).chunks]
-    raw = pa.Table.from_struct_array(pa.concat_arrays(chunks))
-    stamp = stamp or {}
-    columns: dict[str, pa.ChunkedArray | pa.Array] = {}
-    for name, kind in field_map.fields.items():
-        wire = field_map.wire_name(name)
-        if name in field_map.stamped:
-            columns[name] = pa.repeat(pa.scalar(stamp.get(name), kind), raw.num_rows)
-        elif wire in raw.column_names:
-            columns[name] = _typed(name, raw.column(wire), field_map)
-        else:
-            columns[name] = pa.nulls(raw.num_rows, kind)
-    wire_names = {field_map.wire_name(name) for name in field_map.fields}
-    for name in raw.column_names:
-        # A stamped name on the wire never wins; a field of only "{}" holds nothing Parquet can store.
-        if name not in wire_names and name not in columns and _storable(raw.schema.field(name).type):
-            columns[name] = _typed(name, raw.column(name), field_map)
-    return pa.table(columns), tokens
-
-
-def _storable(kind: pa.DataType) -> bool:
-    """False for types holding an empty struct (only ever ``{}`` on the wire), which Parquet refuses."""
-    if pa.types.is_struct(kind):
-        return kind.num_fields > 0 and all(_storable(kind.field(i).type) for i in range(kind.num_fields))
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        return _storable(kind.value_type)
-    return True
 
 
 def _numpy_nullable(kind: pa.DataType) -> Any:

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from zoom_pandas.page_table import pages_table
 from zoom_pandas.paging import scan_page
 from zoom_pandas.schema import (
     INSTANCES,
@@ -15,7 +16,6 @@ from zoom_pandas.schema import (
     PARTICIPANTS,
     WEBINAR_PARTICIPANTS,
     FieldMap,
-    pages_table,
     to_frame,
 )
 
