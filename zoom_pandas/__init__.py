@@ -12,7 +12,8 @@ from typing import Any
 
 from zoom_pandas._version import __version__
 from zoom_pandas.cache_policy import read_cache
-from zoom_pandas.client import ZoomClient, set_default_client
+from zoom_pandas.client import ZoomClient
+from zoom_pandas.default_client import set_default_client
 from zoom_pandas.errors import (
     AuthError,
     CacheCorruptWarning,

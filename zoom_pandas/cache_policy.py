@@ -16,7 +16,8 @@ from typing import Literal
 import pandas as pd
 
 from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
-from zoom_pandas.client import ZoomClient, api_url_of
+from zoom_pandas.client import ZoomClient
+from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
 from zoom_pandas.meeting_ids import MeetingRef
 from zoom_pandas.report import Report, warn_incomplete

@@ -16,7 +16,8 @@ import pandas as pd
 from zoom_pandas._version import __version__
 from zoom_pandas.cache import ReportCache
 from zoom_pandas.cache_policy import CacheMode
-from zoom_pandas.client import ZoomClient, api_url_of
+from zoom_pandas.client import ZoomClient
+from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people

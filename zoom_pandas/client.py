@@ -1,7 +1,7 @@
 """``ZoomClient``: one keep-alive session to Zoom's REST API with retries, rate limits and errors.
 
 HTTP only: it knows no report, schema or cache. This is the only place where HTTP answers become
-exceptions (see :mod:`zoom_pandas.errors`), and it holds the default-client registry.
+exceptions (see :mod:`zoom_pandas.errors`); :mod:`zoom_pandas.default_client` holds the default client.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
@@ -22,12 +20,12 @@ import requests.auth
 from zoom_pandas._version import __version__
 from zoom_pandas.answers import MalformedAnswer, api_error, checked_body, json_object
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth, TokenEndpointUnavailable
-from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig, environment_session
+from zoom_pandas.config import ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
 from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
 from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, mount_deadlines
 
-__all__ = ["RateLabel", "ZoomClient", "api_url_of", "default_client", "set_default_client"]
+__all__ = ["RateLabel", "ZoomClient"]
 
 logger = logging.getLogger("zoom_pandas")
 
@@ -284,48 +282,3 @@ def _checked_timeout(timeout: object) -> float | tuple[float, float]:
 def _reason(exc: Exception) -> str:
     """A short name for a transport failure (our deadline and the token endpoint say more)."""
     return str(exc) if isinstance(exc, (ExchangeTimeout, TokenEndpointUnavailable)) else type(exc).__name__
-
-
-_chosen: ZoomClient | None = None
-_from_environment: tuple[tuple[str, ...], ZoomClient] | None = None
-_registry_lock = threading.Lock()
-
-
-def set_default_client(client: ZoomClient | None) -> None:
-    """Make ``client`` the one readers and widgets use when none is passed.
-
-    Parameters
-    ----------
-    client : ZoomClient or None
-        ``None`` goes back to a client built from the ``ZOOM_*`` environment variables.
-    """
-    global _chosen
-    _chosen = client
-
-
-def _environment_key() -> tuple[str, ...]:
-    return tuple(os.environ.get(name, "") for name in ENVIRONMENT_VARIABLES)
-
-
-def default_client() -> ZoomClient:
-    """The client chosen by :func:`set_default_client` (e.g. by ``login()``), else one from ``ZOOM_*``.
-
-    The environment's client follows the environment: when a ``ZOOM_*`` variable changes, the
-    next call builds a new client from the new values.
-    """
-    global _from_environment
-    if _chosen is not None:
-        return _chosen
-    key = _environment_key()
-    with _registry_lock:
-        if _from_environment is None or _from_environment[0] != key:
-            _from_environment = (key, ZoomClient())
-        return _from_environment[1]
-
-
-def api_url_of(client: ZoomClient | None) -> str:
-    """The API URL a read with ``client=client`` goes to, without building a client."""
-    if client is not None:
-        return client.api_url
-    chosen = _chosen
-    return chosen.api_url if chosen is not None else ZoomConfig.resolve().api_url

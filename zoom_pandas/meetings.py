@@ -10,7 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from zoom_pandas.client import ZoomClient, default_client
+from zoom_pandas.client import ZoomClient
+from zoom_pandas.default_client import default_client
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT

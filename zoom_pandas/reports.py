@@ -15,7 +15,8 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-from zoom_pandas.client import RateLabel, ZoomClient, default_client
+from zoom_pandas.client import RateLabel, ZoomClient
+from zoom_pandas.default_client import default_client
 from zoom_pandas.errors import (
     MeetingNotFound,
     PermissionDenied,
@@ -115,7 +116,7 @@ class ReportFetcher:
     spec : ReportSpec
         Which report.
     client : ZoomClient, optional
-        Default: :func:`~zoom_pandas.client.default_client`, looked up at the first request, so an
+        Default: :func:`~zoom_pandas.default_client.default_client`, looked up at the first request, so an
         offline read never builds one.
     include_registrant_id : bool
         Ask for ``registrant_id`` (``include_fields=registrant_id``).

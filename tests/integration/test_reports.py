@@ -12,6 +12,7 @@ import zoom_pandas.client as zclient
 from tests.conftest import FAST_RETRY
 from zoom_pandas.cache import ReportCache
 from zoom_pandas.cli import main
+from zoom_pandas.default_client import default_client
 from zoom_pandas.report import Report
 from zoom_pandas.reports import MEETING_REPORT, ReportFetcher
 from zoom_pandas.sandbox import Sandbox, SandboxData
@@ -79,7 +80,7 @@ def test_the_environment_client_is_reused_while_nothing_changes(
 ) -> None:
     for name, value in sandbox.env().items():
         monkeypatch.setenv(name, value)
-    assert zclient.default_client() is zclient.default_client()
+    assert default_client() is default_client()
     zp.read_participants(SandboxData.ONE_ON_ONE, cache=False)
     zp.read_participants(SandboxData.ALL_HANDS, cache=False)
     assert sandbox.count("/oauth/token") == 1

@@ -15,7 +15,7 @@ pytest.importorskip("ipywidgets")
 
 import zoom_pandas as zp
 from zoom_pandas import widgets as zw
-from zoom_pandas.client import default_client
+from zoom_pandas.default_client import default_client
 from zoom_pandas.sandbox import Sandbox, SandboxData
 from zoom_pandas.tokens import TokenFile
 from zoom_pandas.user_oauth import UserOAuth

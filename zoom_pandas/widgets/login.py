@@ -11,8 +11,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from zoom_pandas.client import ZoomClient, set_default_client
+from zoom_pandas.client import ZoomClient
 from zoom_pandas.config import ZoomConfig
+from zoom_pandas.default_client import set_default_client
 from zoom_pandas.meetings import read_user
 from zoom_pandas.user_oauth import LoopbackRedirect, UserOAuth
 from zoom_pandas.widgets._common import error_line, run_busy, widgets

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from zoom_pandas.client import ZoomClient, default_client
+from zoom_pandas.client import ZoomClient
+from zoom_pandas.default_client import default_client
 from zoom_pandas.meetings import WEBINAR_TYPES, read_instances, read_meetings, read_user
 from zoom_pandas.people import count_people
 from zoom_pandas.reader import read_participants, read_webinar_participants
