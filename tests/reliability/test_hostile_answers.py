@@ -428,11 +428,11 @@ CASES: list[Case] = [
     ),
     # -- huge numbers ------------------------------------------------------------------------------
     case("total_records_10e30", good(total_records=10**30), "either"),
-    case("total_records_negative", good(total_records=-1), "either"),
+    case("total_records_negative", good(total_records=-1), "error"),
     case("row_id_1e308", good(participants=rows(id=1e308)), "either"),
     case("row_user_id_10e30", good(participants=rows(user_id=10**30)), "either"),
     case("page_size_zero", good(page_size=0), "frame"),
-    case("page_size_negative", good(page_size=-1), "frame"),
+    case("page_size_negative", good(page_size=-1), "error"),
     # -- missing fields ----------------------------------------------------------------------------
     case("no_participants", json_answer({k: v for k, v in GOOD.items() if k != "participants"}), "error"),
     case("no_next_page_token", good(next_page_token=None), "frame"),
