@@ -20,7 +20,15 @@ from zoom_pandas.errors import AuthError, MeetingNotFound, PermissionDenied, Rat
 from zoom_pandas.retry import parse_retry_after
 from zoom_pandas.transport import MAX_ANSWER_BYTES
 
-__all__ = ["MAX_DEPTH", "MalformedAnswer", "api_error", "checked_body", "json_object", "loads_object"]
+__all__ = [
+    "MAX_DEPTH",
+    "MalformedAnswer",
+    "api_error",
+    "checked_body",
+    "decode_object",
+    "json_object",
+    "loads_object",
+]
 
 #: Deepest nesting accepted (Zoom's answers nest four levels; pyarrow crashes past ~50,000).
 MAX_DEPTH = 512
@@ -118,7 +126,17 @@ def loads_object(body: bytes) -> dict[str, Any]:
     MalformedAnswer
         When it is not (see :func:`checked_body`), or does not parse.
     """
-    body = checked_body(body)
+    return decode_object(checked_body(body))
+
+
+def decode_object(body: bytes) -> dict[str, Any]:
+    """Decode a body :func:`checked_body` has already passed.
+
+    Raises
+    ------
+    MalformedAnswer
+        When it does not parse as a JSON object.
+    """
     try:
         value = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -129,9 +147,9 @@ def loads_object(body: bytes) -> dict[str, Any]:
 
 
 def json_object(response: requests.Response, path: str) -> dict[str, Any]:
-    """A successful response's body as a JSON object, or ``ZoomAPIError``."""
+    """A successful response's body (checked by ``ZoomClient.get``) as a JSON object, or ``ZoomAPIError``."""
     try:
-        return loads_object(response.content)
+        return decode_object(response.content)
     except MalformedAnswer as exc:
         raise ZoomAPIError(response.status_code, None, f"GET {path}: {exc}") from None
 

@@ -23,7 +23,7 @@ from requests_oauthlib import OAuth2Session
 from requests_oauthlib import oauth2_session as _oauth_session_module
 
 from zoom_pandas import redact
-from zoom_pandas.answers import MalformedAnswer, checked_body, loads_object
+from zoom_pandas.answers import MalformedAnswer, checked_body, decode_object
 from zoom_pandas.config import is_loopback_url
 from zoom_pandas.errors import AuthError
 from zoom_pandas.redact import RedactSecrets
@@ -133,8 +133,8 @@ def raise_for_token_response(response: requests.Response) -> requests.Response:
     if status >= 500 or status == 429:
         raise TokenEndpointUnavailable(f"the OAuth token endpoint answered HTTP {status}", response=response)
     try:
-        body = loads_object(response.content)
         response._content = checked_body(response.content)  # oauthlib parses what was checked
+        body = decode_object(response.content)
     except MalformedAnswer as exc:
         if status < 400:
             raise TokenEndpointUnavailable(

@@ -296,21 +296,20 @@ def _clashing(unified: pa.Schema, schema: pa.Schema) -> set[str]:
 
 def _remove_idle_lock(lock: Path) -> None:
     """Delete the lock file of an entry that no longer exists, unless a writer holds it."""
-    if (lock.parent / f"{lock.name[1:-5]}.parquet").exists():
-        return
-    try:
-        with filelock.FileLock(str(lock), mode=0o600, timeout=0):
-            lock.unlink(missing_ok=True)
-    except filelock.Timeout:
-        pass
+    if not (lock.parent / f"{lock.name[1:-5]}.parquet").exists():
+        _unlink_unless_locked(lock, lock)
 
 
 def _remove_stale_temp_files(folder: Path) -> None:
     """Delete temp files whose writer is gone (killed mid-write): their target's lock is free."""
     for temp, target in temp_files(folder).items():
-        lock = filelock.FileLock(str(folder / f".{Path(target).stem}.lock"), mode=0o600, timeout=0)
-        try:
-            with lock:
-                temp.unlink(missing_ok=True)
-        except filelock.Timeout:
-            continue  # being written right now
+        _unlink_unless_locked(temp, folder / f".{Path(target).stem}.lock")
+
+
+def _unlink_unless_locked(path: Path, lock: Path) -> None:
+    """Delete ``path`` while holding ``lock``; leave it when a writer holds the lock now."""
+    try:
+        with filelock.FileLock(str(lock), mode=0o600, timeout=0):
+            path.unlink(missing_ok=True)
+    except filelock.Timeout:
+        pass

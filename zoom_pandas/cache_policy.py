@@ -205,7 +205,7 @@ def read_cache(
     known = [name for name in spec.fields.fields if name in names]
     table = dataset.to_table(columns=known + [name for name in names if name not in known])
     for report in reports:
-        if report.total_records is not None and report.rows != report.total_records:
+        if not report.complete:
             warn_incomplete(report.meeting_uuid, report.total_records, report.rows, cached=True)
     attrs = {"meetings": [report.attrs() for report in reports]}
     return to_frame(table.replace_schema_metadata(None), attrs, dtype_backend=dtype_backend)

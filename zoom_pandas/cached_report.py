@@ -86,6 +86,11 @@ class CachedReport:
         )
 
     @property
+    def complete(self) -> bool:
+        """False when the cached rows differ from the announced ``total_records``."""
+        return self.total_records is None or self.total_records == self.rows
+
+    @property
     def provisional(self) -> bool:
         """True when cached less than an hour after the instance ended (Zoom may still add rows)."""
         return is_provisional(self.instance, self.fetched_at)

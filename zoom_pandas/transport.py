@@ -129,7 +129,9 @@ def _watch(connection: urllib3.connection.HTTPConnection) -> None:
         exchange.watch(connection)
 
 
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+class _Watched(urllib3.connection.HTTPConnection):
+    """Puts every request on a connection (and a proxy's CONNECT) under its exchange's deadline."""
+
     def connect(self) -> None:
         super().connect()
         _watch(self)
@@ -143,18 +145,12 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _watch(self)
+class _WatchedHTTPConnection(_Watched):
+    pass
 
-    def _tunnel(self) -> None:
-        _watch(self)  # a proxy's CONNECT exchange counts against the deadline too
-        super()._tunnel()
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
