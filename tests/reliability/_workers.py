@@ -166,16 +166,10 @@ def _write(report_path: str, mode: str) -> int:
     return 0
 
 
-def _read(expected_path: str, plan_path: str) -> int:
-    """Run a plan of reads (ref, cache mode) against the sandbox; print a JSON summary."""
+def run_plan(plan: Any, client: Any, expected: dict[str, Any]) -> dict[str, Any]:
+    """Read each (ref, cache mode) of ``plan``; count reads, frames unlike ``expected`` and errors."""
     import zoom_pandas as zp
 
-    expected = pickle.loads(Path(expected_path).read_bytes())
-    plan = json.loads(Path(plan_path).read_text())
-    client = zp.ZoomClient()
-    warnings.simplefilter("error")  # as pytest's filterwarnings = error
-    print("ready", flush=True)
-    sys.stdin.readline()
     summary: dict[str, Any] = {"reads": 0, "mismatches": [], "errors": []}
     for ref, mode in plan:
         try:
@@ -186,6 +180,20 @@ def _read(expected_path: str, plan_path: str) -> int:
         summary["reads"] += 1
         if not same_frame(frame, expected[str(ref)]):
             summary["mismatches"].append(f"{ref!r} cache={mode!r}")
+    return summary
+
+
+def _read(expected_path: str, plan_path: str) -> int:
+    """Run a plan of reads (ref, cache mode) against the sandbox; print a JSON summary."""
+    import zoom_pandas as zp
+
+    expected = pickle.loads(Path(expected_path).read_bytes())
+    plan = json.loads(Path(plan_path).read_text())
+    client = zp.ZoomClient()
+    warnings.simplefilter("error")  # as pytest's filterwarnings = error
+    print("ready", flush=True)
+    sys.stdin.readline()
+    summary = run_plan(plan, client, expected)
     client.close()
     print(json.dumps(summary), flush=True)
     return 0

@@ -87,6 +87,16 @@ def json_answer(body: object, status: int = 200) -> Answer:
     return Answer(body=encoded, status=status, headers=(("Content-Type", b"application/json"),))
 
 
+def with_changes(body: dict[str, Any], changes: dict[str, object]) -> dict[str, Any]:
+    """``body`` with each change applied: a value replaces the field, ``None`` drops it."""
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
 def resolve_body(**changes: object) -> dict[str, Any]:
     """A ``GET /past_meetings/{id}`` answer for the test meeting, with fields changed or (None) dropped."""
     body: dict[str, Any] = {
@@ -103,12 +113,7 @@ def resolve_body(**changes: object) -> dict[str, Any]:
         "total_minutes": 120,
         "participants_count": 2,
     }
-    for key, value in changes.items():
-        if value is None:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return with_changes(body, changes)
 
 
 _TOKEN = {

@@ -21,7 +21,6 @@ import pickle
 import random
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import pytest
 
 import zoom_pandas as zp
 from tests.conftest import FAST_RETRY
-from tests.reliability._workers import Worker, same_frame, worker_env
+from tests.reliability._workers import Worker, run_plan, same_frame, worker_env
 from zoom_pandas.cache import ReportCache, filename_to_uuid
 from zoom_pandas.sandbox import Sandbox, SandboxData
 
@@ -91,18 +90,8 @@ def _run_plan(
     plan: Plan, client: zp.ZoomClient, expected: dict[str, pd.DataFrame], start: threading.Event
 ) -> dict[str, Any]:
     """One thread's reads (the same summary a process worker prints)."""
-    summary: dict[str, Any] = {"reads": 0, "mismatches": [], "errors": []}
     start.wait(60)
-    for ref, mode in plan:
-        try:
-            frame = zp.read_participants(ref, cache=mode, client=client)  # type: ignore[arg-type]
-        except BaseException:
-            summary["errors"].append(f"{ref!r} cache={mode!r}: {traceback.format_exc(limit=3)}")
-            continue
-        summary["reads"] += 1
-        if not same_frame(frame, expected[str(ref)]):
-            summary["mismatches"].append(f"{ref!r} cache={mode!r}")
-    return summary
+    return run_plan(plan, client, expected)
 
 
 def _check_cache_ends_readable(

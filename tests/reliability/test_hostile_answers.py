@@ -43,6 +43,7 @@ from tests.reliability.hostile_server import (
     ReadWorker,
     json_answer,
     resolve_body,
+    with_changes,
 )
 
 pytestmark = [pytest.mark.reliability, pytest.mark.integration]
@@ -93,12 +94,15 @@ def page(participants: object = None, **changes: object) -> dict[str, Any]:
         "next_page_token": "",
         "participants": [ROW_A, ROW_B] if participants is None else participants,
     }
-    for key, value in changes.items():
-        if value is None:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return with_changes(body, changes)
+
+
+def gzip_of_whitespace(size: int) -> Answer:
+    """A good page followed by ``size`` bytes of spaces, gzip-compressed (a decompression bomb)."""
+    return raw(
+        gzip.compress(GOOD_BYTES + b" " * size, compresslevel=1),
+        headers=(("Content-Type", b"application/json"), ("Content-Encoding", b"gzip")),
+    )
 
 
 def rows(**changes: object) -> list[dict[str, Any]]:
@@ -355,10 +359,7 @@ CASES: list[Case] = [
     case("rows_100000_one_page", lambda: raw(many_rows(100_000)), "either", rows=100_000, names=None),
     case(
         "gzip_64mb_of_whitespace",
-        lambda: raw(
-            gzip.compress(GOOD_BYTES + b" " * (64 * MB), compresslevel=1),
-            headers=(("Content-Type", b"application/json"), ("Content-Encoding", b"gzip")),
-        ),
+        lambda: gzip_of_whitespace(64 * MB),
         "either",
     ),
     # -- encodings ---------------------------------------------------------------------------------
@@ -804,10 +805,7 @@ SOAK_CASES = [
     case("soak_nesting_1000000_compact", lambda: raw(deep(1_000_000).encode()), "error"),
     case(
         "soak_gzip_512mb_of_whitespace",
-        lambda: raw(
-            gzip.compress(GOOD_BYTES + b" " * (512 * MB), compresslevel=1),
-            headers=(("Content-Type", b"application/json"), ("Content-Encoding", b"gzip")),
-        ),
+        lambda: gzip_of_whitespace(512 * MB),
         "either",
     ),
 ]
