@@ -8,6 +8,7 @@ keys or cache read errors.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import warnings
 from pathlib import Path
@@ -20,8 +21,8 @@ from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
 from zoom_pandas.meeting_ids import MeetingRef
-from zoom_pandas.report import Report, warn_incomplete
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
+from zoom_pandas.report import Instance, Report, warn_incomplete
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, OnPage, ReportFetcher, ReportSpec
 from zoom_pandas.schema import SCHEMA_VERSION, DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["CacheMode", "CachePolicy", "read_cache"]
@@ -61,7 +62,7 @@ class CachePolicy:
         store = ReportCache(spec.dataset, api_url=api_url_of(client))
         return cls(store=store, reads=reads, writes=writes, online=online)
 
-    def report(self, ref: MeetingRef, fetcher: ReportFetcher) -> Report:
+    def report(self, ref: MeetingRef, fetcher: ReportFetcher, on_page: OnPage | None = None) -> Report:
         """The report of ``ref`` (a number: its latest instance; a UUID: that instance).
 
         Raises
@@ -69,23 +70,49 @@ class CachePolicy:
         CacheMiss
             Offline, when nothing usable is cached.
         """
-        wants_ids = fetcher.include_registrant_id
         if not self.online:
-            return self._offline(ref, wants_ids)
-        if self.reads and isinstance(ref, str):
-            hit = self._usable(self.store.find(ref), ref, wants_ids)
+            return self._offline(ref, fetcher.include_registrant_id)
+        if isinstance(ref, str):
+            hit = self.cached(ref, fetcher)
             if hit is not None:
                 return hit
-        instance = fetcher.resolve(ref)
-        if self.reads and isinstance(ref, int):
+        return self.instance_report(fetcher.resolve(ref), fetcher, on_page, look=isinstance(ref, int))
+
+    def cached(self, meeting_uuid: str, fetcher: ReportFetcher) -> Report | None:
+        """The usable cached report of an instance UUID, without any request (None: fetch it)."""
+        if not self.reads:
+            return None
+        return self._usable(self.store.find(meeting_uuid), meeting_uuid, fetcher.include_registrant_id)
+
+    def instance_report(
+        self, instance: Instance, fetcher: ReportFetcher, on_page: OnPage | None = None, *, look: bool = True
+    ) -> Report:
+        """The report of a known instance: from the cache when usable (``look``), else fetched and stored.
+
+        Raises
+        ------
+        CacheMiss
+            Offline, when nothing usable is cached.
+        """
+        if not self.online:
+            return self._offline(instance.meeting_uuid, fetcher.include_registrant_id)
+        if self.reads and look:
             path = self.store.path_for(instance.meeting_id, instance.meeting_uuid)
-            hit = self._usable(path, instance.meeting_uuid, wants_ids)
+            hit = self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id)
             if hit is not None:
                 return hit
-        report = fetcher.fetch(instance)
+        report = fetcher.fetch(instance, on_page)
         if self.writes:
             self._save(report)
         return report
+
+    def offline_instances(self, meeting_id: int) -> list[str]:
+        """The UUIDs of every cached instance of a number, oldest first (``instances="all"`` offline)."""
+        never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+        reports = sorted(self.store.reports(meeting_id), key=lambda r: r.instance.start_time or never)
+        if not reports:
+            raise CacheMiss(f"{meeting_id} has no cached instance. {self._what_is_cached()}")
+        return [report.meeting_uuid for report in reports]
 
     def _usable(self, path: Path | None, meeting_uuid: str, include_registrant_id: bool) -> Report | None:
         """A cached report an online read may use: this uuid, settled, complete, the fields asked for.

@@ -11,8 +11,9 @@ import datetime as dt
 import logging
 import time
 import urllib.parse
+import warnings
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import requests
 import requests.auth
@@ -22,15 +23,13 @@ from zoom_pandas.answers import MalformedAnswer, api_error, checked_body, json_o
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth, TokenEndpointUnavailable
 from zoom_pandas.config import ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
-from zoom_pandas.retry import Pacer, RetryPolicy, parse_retry_after
-from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, mount_deadlines
+from zoom_pandas.ratelimit import DailyLimitReached, RateLabel, RateLimit, RateLimiter, limits_for
+from zoom_pandas.retry import RetryPolicy, parse_retry_after
+from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, checked_timeout, mount_deadlines
 
 __all__ = ["RateLabel", "ZoomClient"]
 
 logger = logging.getLogger("zoom_pandas")
-
-#: Zoom's rate-limit labels (zoom/FACTS.md §4.2); each endpoint's spec names its label.
-RateLabel = Literal["Light", "Medium", "Heavy"]
 
 #: Transport failures worth another try: resets, timeouts, bodies cut short or garbled on the way.
 _TRANSIENT = (
@@ -68,9 +67,14 @@ class ZoomClient:
         ``retry.max_attempts`` tries per request, every read ends.
     retry : RetryPolicy, optional
         Backoff and rate-limit limits.
+    rate_limit : {"free", "pro", "business"} or float, optional
+        Pace requests by Zoom's rate-limit label to stay under the account's per-second limits
+        instead of meeting 429s: one token bucket per label (Light, Medium, Heavy), shared by
+        every thread using this client, each allowing a burst of one second's worth. A number is
+        Heavy requests per second, Light and Medium scaled as on Pro. Default: no pacing (429s
+        are still waited out). Zoom counts every app of the account, so leave room for others.
     requests_per_second : float, optional
-        Pace requests to stay under Zoom's per-second limit instead of meeting 429s
-        (e.g. 10 for the Heavy label on Pro, 40 on Business). Default: no pacing.
+        Deprecated: use ``rate_limit=``.
 
     Examples
     --------
@@ -91,6 +95,7 @@ class ZoomClient:
         session: requests.Session | None = None,
         timeout: float | tuple[float, float] = 60.0,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit = None,
         requests_per_second: float | None = None,
     ) -> None:
         self.config = ZoomConfig.resolve(
@@ -109,9 +114,18 @@ class ZoomClient:
                 timeout=timeout,
             )
         self.auth = auth
-        self.timeout = _checked_timeout(timeout)
+        self.timeout = checked_timeout(timeout)
         self.retry = retry or RetryPolicy()
-        self._pacer = Pacer(requests_per_second) if requests_per_second else None
+        if requests_per_second is not None:
+            warnings.warn(
+                "requests_per_second= is deprecated; use rate_limit= (a plan name or Heavy requests "
+                "per second, paced per Zoom label)",
+                FutureWarning,
+                stacklevel=2,
+            )
+            rate_limit = rate_limit if rate_limit is not None else requests_per_second
+        self.rate_limit = rate_limit
+        self.limiter = RateLimiter(limits_for(rate_limit))
         # A session passed in keeps its own adapters (a test double, a corporate transport).
         self.session = session or mount_deadlines(environment_session(self.api_url))
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
@@ -150,8 +164,8 @@ class ZoomClient:
         params : mapping, optional
             Query parameters.
         label : {"Light", "Medium", "Heavy"}, default "Light"
-            Zoom's rate-limit label of the endpoint (its spec says which); named in the log line of
-            every wait. ``requests_per_second`` still paces every label alike.
+            Zoom's rate-limit label of the endpoint (its spec says which): the bucket that paces it
+            (with ``rate_limit=``) and the daily cap it counts against.
 
         Returns
         -------
@@ -167,8 +181,16 @@ class ZoomClient:
         url = f"{self.api_url}{path}?{urllib.parse.urlencode(params)}" if params else f"{self.api_url}{path}"
         attempts = _Attempts()
         while True:
-            if self._pacer is not None:
-                self._pacer.wait()
+            try:
+                self.limiter.acquire(label)
+            except DailyLimitReached as stop:
+                raise RateLimited(
+                    429,
+                    429,
+                    f"GET {path} not sent: Zoom's daily limit for {stop.label} requests is used up "
+                    f"until {stop.until.isoformat()}",
+                    retry_after=stop.until,
+                ) from None
             try:
                 # Zoom's API never redirects: a 3xx is an answer to report, not to follow.
                 response = self.session.get(url, auth=self.auth, timeout=self.timeout, allow_redirects=False)
@@ -184,7 +206,7 @@ class ZoomClient:
             except (requests.RequestException, ValueError) as exc:  # e.g. a 3xx with a broken Location
                 raise ZoomAPIError(None, None, f"GET {path}: {type(exc).__name__}") from exc
             if not 200 <= response.status_code < 300:
-                self._after_error_answer(response, attempts, f"{path} [{label}]")
+                self._after_error_answer(response, attempts, path, label)
                 continue
             try:
                 response._content = checked_body(response.content)
@@ -218,25 +240,34 @@ class ZoomClient:
         self._wait(self.retry.backoff(attempts.failures), path, reason, attempts.failures)
         return True
 
-    def _after_error_answer(self, response: requests.Response, attempts: _Attempts, path: str) -> None:
+    def _after_error_answer(
+        self, response: requests.Response, attempts: _Attempts, path: str, label: RateLabel
+    ) -> None:
         """Wait and return when retrying can fix the answer; raise its exception otherwise."""
         status = response.status_code
+        where = f"{path} [{label}]"
         if status == 429:
-            self._wait_for_rate_limit(response, attempts, path)
+            self._wait_for_rate_limit(response, attempts, where, label)
             return
-        if status >= 500 and self._backed_off(attempts, path, f"HTTP {status}"):
+        if status >= 500 and self._backed_off(attempts, where, f"HTTP {status}"):
             return
         error = api_error(response)
         renewable = status == 401 and error.code == 124 and isinstance(self.auth, BearerAuth)
         if renewable and not attempts.token_renewed:
-            logger.info("access token refused on GET %s (code 124); fetching a new one", path)
+            logger.info("access token refused on GET %s (code 124); fetching a new one", where)
             self.auth.invalidate()  # type: ignore[union-attr]
             attempts.token_renewed = True
             return
         raise error
 
-    def _wait_for_rate_limit(self, response: requests.Response, attempts: _Attempts, path: str) -> None:
-        """A 429: wait out a per-second limit; raise RateLimited for a daily one or a long wait."""
+    def _wait_for_rate_limit(
+        self, response: requests.Response, attempts: _Attempts, path: str, label: RateLabel
+    ) -> None:
+        """A 429: wait out a per-second limit; raise RateLimited for a daily one or a long wait.
+
+        A daily limit also stops every later request of its label on this client, in every thread,
+        until Zoom's Retry-After (or the next 00:00 UTC).
+        """
         retry_at = parse_retry_after(response.headers.get("Retry-After"))
         limit_type = response.headers.get("X-RateLimit-Type", "")
         attempts.rate_limit_waits += 1
@@ -250,6 +281,8 @@ class ZoomClient:
             or wait > self.retry.max_retry_after
             or attempts.rate_limit_waits > self.retry.max_rate_limit_waits
         ):
+            if limit_type.lower() == "daily-limit":
+                self.limiter.block(response.headers.get("X-RateLimit-Category") or label, retry_at)
             error = api_error(response)
             raise RateLimited(response.status_code, error.code, error.message, retry_after=retry_at)
         self._wait(wait, path, f"HTTP 429 ({limit_type or 'rate limit'})", attempts.rate_limit_waits)
@@ -267,16 +300,6 @@ class _Attempts:
     failures: int = 0
     rate_limit_waits: int = 0
     token_renewed: bool = False
-
-
-def _checked_timeout(timeout: object) -> float | tuple[float, float]:
-    """A deadline in seconds, or a (connect, deadline) pair: finite and positive."""
-    parts = timeout if isinstance(timeout, tuple) else (timeout,)
-    if len(parts) not in (1, 2) or not all(
-        isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < 10**6 for part in parts
-    ):
-        raise ValueError(f"timeout must be seconds (0 < t < 1e6) or a (connect, total) pair, got {timeout!r}")
-    return timeout  # type: ignore[return-value]
 
 
 def _reason(exc: Exception) -> str:

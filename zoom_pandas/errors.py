@@ -9,13 +9,15 @@
     │   ├── RateLimited             429 that waiting will not fix soon (daily limit)
     │   └── AuthError               the token endpoint refused the credentials
     ├── PaginationError             a repeated page token, or more pages than total_records allows
-    └── CacheMiss                   ``cache="offline"`` and nothing usable is cached
+    ├── CacheMiss                   ``cache="offline"`` and nothing usable is cached
+    └── ReadErrors                  some of many instances failed; ``.failures`` and ``.frame`` (the rest)
 
     UserWarning
     └── ZoomPandasWarning
         ├── IncompleteReportWarning rows fetched != total_records
         ├── CacheCorruptWarning     a cached file could not be read; refetched
-        └── CacheWriteWarning       a fetched report could not be cached; returned anyway
+        ├── CacheWriteWarning       a fetched report could not be cached; returned anyway
+        └── PartialReadWarning      ``errors="warn"``: some of many instances failed; the rest returned
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AuthError",
@@ -32,8 +39,10 @@ __all__ = [
     "IncompleteReportWarning",
     "MeetingNotFound",
     "PaginationError",
+    "PartialReadWarning",
     "PermissionDenied",
     "RateLimited",
+    "ReadErrors",
     "ZoomAPIError",
     "ZoomPandasError",
     "ZoomPandasWarning",
@@ -126,6 +135,36 @@ class CacheMiss(ZoomPandasError):
     """Offline mode was asked for, but the cache holds no usable copy of the meeting."""
 
 
+class ReadErrors(ZoomPandasError):
+    """Some of many meetings or instances could not be read; every other one was.
+
+    Nothing fetched is lost: :attr:`frame` holds the rows that arrived, with ``attrs["meetings"]``
+    naming their instances.
+
+    Parameters
+    ----------
+    failures : mapping
+        ``{ref: exception}``: each instance UUID (or meeting number, when its instances could not
+        be listed or resolved) that failed, with why.
+    frame : pandas.DataFrame
+        The rows of every instance that was read.
+    """
+
+    def __init__(self, failures: Mapping[int | str, BaseException], frame: pd.DataFrame) -> None:
+        self.failures = dict(failures)
+        self.frame = frame
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        read = len(self.frame.attrs.get("meetings", []))
+        lines = [f"{len(self.failures)} could not be read ({read} read, in .frame):"]
+        lines += [f"  {ref}: {type(exc).__name__}: {exc}" for ref, exc in self.failures.items()]
+        return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.failures, self.frame))
+
+
 class ZoomPandasWarning(UserWarning):
     """Base class of the warnings zoom_pandas emits."""
 
@@ -141,6 +180,11 @@ class CacheCorruptWarning(ZoomPandasWarning):
 class CacheWriteWarning(ZoomPandasWarning):
     """A fetched report could not be written to the cache (disk full, permissions); the frame is
     returned all the same and the previous cached copy, if any, is left as it was."""
+
+
+class PartialReadWarning(ZoomPandasWarning):
+    """``errors="warn"``: some of many instances could not be read; the frame holds the rest and
+    ``attrs["failures"]`` says which failed and why."""
 
 
 def user_stacklevel() -> int:

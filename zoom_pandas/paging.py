@@ -16,9 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from zoom_pandas.client import RateLabel, ZoomClient
+from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import PaginationError, ZoomAPIError
 from zoom_pandas.page_table import pages_table
+from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.schema import FieldMap
 
 __all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_pages", "read_pages", "scan_page"]

@@ -1,13 +1,14 @@
-"""A tqdm progress bar over report pages, shown only where someone is watching."""
+"""tqdm progress bars over report pages, or over the instances of a read of many, where someone watches."""
 
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 from zoom_pandas.paging import Page
 
-__all__ = ["PageProgress", "is_interactive"]
+__all__ = ["InstanceProgress", "PageProgress", "is_interactive"]
 
 
 def is_interactive() -> bool:
@@ -50,6 +51,57 @@ class PageProgress:
         self.pages += 1
         if self._bar is not None:
             self._bar.update(1)
+
+    def close(self) -> None:
+        """Close the bar, if one was shown."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class InstanceProgress:
+    """One ``tqdm.auto`` bar over the instances of a read of many, with the pages read as its postfix.
+
+    Thread-safe: every worker reports its pages and finished instances to the same bar.
+
+    Parameters
+    ----------
+    enabled : bool or None
+        ``True`` always shows a bar, ``False`` never; ``None`` shows one in interactive sessions
+        when there is more than one instance.
+    kind : str
+        What is counted ("meeting", "webinar").
+    """
+
+    def __init__(self, enabled: bool | None, kind: str) -> None:
+        self.enabled = enabled
+        self.kind = kind
+        self.pages = 0
+        self.instances = 0
+        self._bar: Any = None
+        self._lock = threading.Lock()
+
+    def start(self, total: int) -> None:
+        """Open the bar once the number of instances is known."""
+        show = self.enabled if self.enabled is not None else is_interactive() and total > 1
+        if show:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=f"{self.kind} instances", unit="instance")
+
+    def page(self, page: Page) -> None:
+        """Count one page (called from the worker that fetched it)."""
+        with self._lock:
+            self.pages += 1
+            if self._bar is not None:
+                self._bar.set_postfix(pages=self.pages, refresh=False)
+
+    def done(self) -> None:
+        """Count one instance, read or failed."""
+        with self._lock:
+            self.instances += 1
+            if self._bar is not None:
+                self._bar.update(1)
 
     def close(self) -> None:
         """Close the bar, if one was shown."""

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Literal
+
 import pandas as pd
 
 from zoom_pandas.cache_policy import CacheMode, CachePolicy
 from zoom_pandas.client import ZoomClient
+from zoom_pandas.errors import PartialReadWarning, ReadErrors, user_stacklevel
+from zoom_pandas.many import Wanted, read_many
 from zoom_pandas.meeting_ids import parse_meeting_id
+from zoom_pandas.refs import wanted_of
 from zoom_pandas.report import frame_of
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend
@@ -14,38 +20,84 @@ from zoom_pandas.schema import DtypeBackend, check_dtype_backend
 __all__ = ["read_participants", "read_webinar_participants"]
 
 
+#: What ``instances=`` and ``errors=`` accept.
+Instances = Literal["latest", "all"]
+Errors = Literal["raise", "warn"]
+
+
 def _read(
     spec: ReportSpec,
-    ref: object,
+    meetings: object,
+    instances: Instances,
     include_registrant_id: bool,
     cache: CacheMode,
     client: ZoomClient | None,
     progress: bool | None,
+    errors: Errors,
     dtype_backend: DtypeBackend,
 ) -> pd.DataFrame:
-    meeting = parse_meeting_id(ref)
+    if instances not in ("latest", "all"):
+        raise ValueError(f"instances must be 'latest' or 'all', got {instances!r}")
+    if errors not in ("raise", "warn"):
+        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
     check_dtype_backend(dtype_backend)
+    wanted = wanted_of(meetings, webinar=spec is WEBINAR_REPORT)
+    single = wanted is None
+    if wanted is None:
+        wanted = [Wanted(parse_meeting_id(meetings))]
     policy = CachePolicy.for_mode(cache, spec, client)
     fetcher = ReportFetcher(spec, client, include_registrant_id=include_registrant_id, progress=progress)
-    return frame_of([policy.report(meeting, fetcher)], spec.fields, dtype_backend)
+    if single and instances == "latest":
+        return frame_of([policy.report(wanted[0].ref, fetcher)], spec.fields, dtype_backend)
+    outcome = read_many(
+        wanted, every_instance=instances == "all", policy=policy, fetcher=fetcher, progress=progress
+    )
+    if single and not outcome.reports and outcome.failures:
+        raise next(iter(outcome.failures.values()))  # one ref: its own error, as for one instance
+    frame = frame_of(outcome.reports, spec.fields, dtype_backend)
+    if outcome.failures:
+        frame.attrs["failures"] = [
+            {"ref": ref, "error": type(exc).__name__, "message": str(exc)}
+            for ref, exc in outcome.failures.items()
+        ]
+        if errors == "raise":
+            raise ReadErrors(outcome.failures, frame)
+        listed = "; ".join(f"{ref}: {type(exc).__name__}: {exc}" for ref, exc in outcome.failures.items())
+        warnings.warn(
+            f"{len(outcome.failures)} could not be read and are not in the frame "
+            f"(attrs['failures'] lists them): {listed}",
+            PartialReadWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return frame
 
 
 def read_participants(
-    meeting_id: int | str,
+    meetings: object,
     *,
+    instances: Instances = "latest",
     include_registrant_id: bool = False,
     cache: CacheMode = True,
     client: ZoomClient | None = None,
     progress: bool | None = None,
+    errors: Errors = "raise",
     dtype_backend: DtypeBackend = "pyarrow",
 ) -> pd.DataFrame:
-    """Read every participant record of a past meeting instance into a typed DataFrame.
+    """Read every participant record of past meeting instances into one typed DataFrame.
 
     Parameters
     ----------
-    meeting_id : int or str
+    meetings : int, str, list-like or DataFrame
         A meeting number (``85746065432`` or ``"857 4606 5432"``, as copied from the Zoom app;
-        resolves to the latest ended instance) or an instance UUID (``"4444AAAiAAAAAiAiAiiAii=="``).
+        its latest ended instance) or an instance UUID (``"4444AAAiAAAAAiAiAiiAii=="``); a list,
+        tuple, Series or array of those; or a frame from :func:`read_meetings` or
+        :func:`read_instances`, whose ``meeting_id``, ``meeting_uuid``, ``topic``, ``start_time``
+        and ``end_time`` are used as they are (no request to resolve them). Each distinct
+        instance is read once; several are read concurrently over one client, under its
+        ``rate_limit``.
+    instances : {"latest", "all"}, default "latest"
+        For a meeting number: its latest ended instance (as Zoom does), or every ended instance,
+        oldest first (``GET /past_meetings/{id}/instances``; offline: every cached one).
     include_registrant_id : bool, default False
         Also fetch ``registrant_id`` (``include_fields=registrant_id``).
     cache : {True, False, "refresh", "offline"}, default True
@@ -58,8 +110,14 @@ def read_participants(
         ``ZOOM_*`` environment variables as they are now). The sandbox's reads are cached apart
         from Zoom's.
     progress : bool, optional
-        Show a progress bar over pages; by default on in interactive sessions when the report
-        has more than one page.
+        Show a progress bar (``tqdm.auto``): over pages for one instance, over instances (pages
+        as its postfix) for many. By default on in interactive sessions when there is more than
+        one page or instance.
+    errors : {"raise", "warn"}, default "raise"
+        When some of many instances fail, every other one is still read; then ``"raise"`` raises
+        :class:`ReadErrors` (its ``.frame`` holds the rows that arrived, ``.failures`` each
+        failure), and ``"warn"`` returns that frame with a :class:`PartialReadWarning` and
+        ``attrs["failures"]``. Never a silent skip. A single ref raises its own error.
     dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
         ``"pyarrow"``: Arrow dtypes on every column. ``"numpy_nullable"``: ``datetime64[us, UTC]``,
         ``timedelta64``, ``boolean``, ``Int64`` and ``string``, as pandas' own readers offer.
@@ -67,7 +125,8 @@ def read_participants(
     Returns
     -------
     pandas.DataFrame
-        One row per join event in Zoom's order. Columns (``pyarrow`` dtypes): ``meeting_id``
+        One row per join event: instances in input order (``instances="all"``: oldest first),
+        rows in Zoom's order. Columns (``pyarrow`` dtypes): ``meeting_id``
         int64, ``meeting_uuid`` string, ``customer_key`` string, ``duration`` duration[s],
         ``failover`` bool, ``id`` string, ``join_time``/``leave_time`` timestamp[us, UTC],
         ``name``, ``registrant_id``, ``status``, ``user_email``, ``user_id``, ``bo_mtg_id``,
@@ -79,7 +138,10 @@ def read_participants(
     Raises
     ------
     ValueError
-        If ``meeting_id``, ``cache`` or ``dtype_backend`` is malformed (before any request).
+        If a ref, ``instances``, ``cache``, ``errors`` or ``dtype_backend`` is malformed, or a
+        listing frame holds webinars (before any request).
+    ReadErrors
+        With ``errors="raise"``, when some of many instances failed (after reading the rest).
     MeetingNotFound
         If Zoom does not know the meeting, or it has not ended.
     PermissionDenied, AuthError, RateLimited, ZoomAPIError
@@ -93,23 +155,39 @@ def read_participants(
     -----
     IncompleteReportWarning
         When the rows fetched differ from Zoom's ``total_records``.
+    PartialReadWarning
+        With ``errors="warn"``, when some of many instances failed.
 
     Examples
     --------
     >>> import zoom_pandas as zp
     >>> df = zp.read_participants("857 4606 5432")                    # doctest: +SKIP
+    >>> course = zp.read_participants(91234567890, instances="all")   # doctest: +SKIP
+    >>> term = zp.read_participants(zp.read_meetings(start="2026-09-01"))  # doctest: +SKIP
     >>> df.groupby("meeting_uuid")["user_email"].nunique()             # doctest: +SKIP
     """
-    return _read(MEETING_REPORT, meeting_id, include_registrant_id, cache, client, progress, dtype_backend)
+    return _read(
+        MEETING_REPORT,
+        meetings,
+        instances,
+        include_registrant_id,
+        cache,
+        client,
+        progress,
+        errors,
+        dtype_backend,
+    )
 
 
 def read_webinar_participants(
-    webinar_id: int | str,
+    webinars: object,
     *,
+    instances: Instances = "latest",
     include_registrant_id: bool = False,
     cache: CacheMode = True,
     client: ZoomClient | None = None,
     progress: bool | None = None,
+    errors: Errors = "raise",
     dtype_backend: DtypeBackend = "pyarrow",
 ) -> pd.DataFrame:
     """Read every attendee record of a past webinar instance into a typed DataFrame.
@@ -119,9 +197,13 @@ def read_webinar_participants(
 
     Parameters
     ----------
-    webinar_id : int or str
-        A webinar number (its latest ended instance) or an instance UUID.
-    include_registrant_id, cache, client, progress, dtype_backend
+    webinars : int, str, list-like or DataFrame
+        A webinar number (its latest ended instance) or an instance UUID, a list of those, or
+        a frame of webinars from :func:`read_meetings` (``type`` 5, 6 or 9) or
+        :func:`read_instances` with ``webinar=True``.
+    instances : {"latest", "all"}, default "latest"
+        As in :func:`read_participants` (``GET /past_webinars/{id}/instances``).
+    include_registrant_id, cache, client, progress, errors, dtype_backend
         As in :func:`read_participants`.
 
     Returns
@@ -136,11 +218,21 @@ def read_webinar_participants(
         As in :func:`read_participants`; a missing scope names the webinar report's scopes
         (``report:read:admin`` or ``report:read:list_webinar_participants:admin``) and the
         Webinar add-on.
-    PaginationError, CacheMiss
+    PaginationError, CacheMiss, ReadErrors
         As in :func:`read_participants`.
 
     Examples
     --------
     >>> df = zp.read_webinar_participants(94455667788)                # doctest: +SKIP
     """
-    return _read(WEBINAR_REPORT, webinar_id, include_registrant_id, cache, client, progress, dtype_backend)
+    return _read(
+        WEBINAR_REPORT,
+        webinars,
+        instances,
+        include_registrant_id,
+        cache,
+        client,
+        progress,
+        errors,
+        dtype_backend,
+    )

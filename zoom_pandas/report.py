@@ -23,6 +23,9 @@ __all__ = ["Instance", "Report", "frame_of", "instance_attrs", "is_provisional",
 
 #: A report fetched sooner than this after the meeting ended may still grow (Zoom: up to 30 min).
 SETTLING_TIME = dt.timedelta(hours=1)
+#: Zoom ends every meeting after 30 hours: an instance whose end is not known (a frame from
+#: read_instances) has surely ended and settled this long after its start.
+LONGEST_MEETING = dt.timedelta(hours=30)
 
 
 def parse_time(value: object) -> dt.datetime | None:
@@ -88,8 +91,16 @@ def instance_attrs(
 
 
 def is_provisional(instance: Instance, fetched_at: dt.datetime) -> bool:
-    """True when fetched less than an hour after the instance ended (Zoom may still add rows)."""
-    return instance.end_time is None or fetched_at - instance.end_time < SETTLING_TIME
+    """True when fetched less than an hour after the instance ended (Zoom may still add rows).
+
+    Without an end time, an instance counts as settled once its start is more than 31 hours back
+    (Zoom's longest meeting plus the hour); without either time it never does.
+    """
+    if instance.end_time is not None:
+        return fetched_at - instance.end_time < SETTLING_TIME
+    if instance.start_time is not None:
+        return fetched_at - instance.start_time < LONGEST_MEETING + SETTLING_TIME
+    return True
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-from zoom_pandas.client import RateLabel, ZoomClient
+from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
 from zoom_pandas.errors import (
     MeetingNotFound,
@@ -24,6 +24,7 @@ from zoom_pandas.errors import (
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
+from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.report import Instance, Report, warn_incomplete
 from zoom_pandas.schema import (
     INSTANCES,
@@ -33,7 +34,10 @@ from zoom_pandas.schema import (
     FieldMap,
 )
 
-__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "ReportFetcher", "ReportSpec"]
+__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "OnPage", "ReportFetcher", "ReportSpec"]
+
+#: Called with each page as it arrives (a shared progress bar's page count).
+OnPage = Callable[[Page], None]
 
 logger = logging.getLogger("zoom_pandas")
 
@@ -99,7 +103,7 @@ WEBINAR_REPORT = ReportSpec(
     pages_path="/report/webinars/{uuid}/participants",
     fields=WEBINAR_PARTICIPANTS,
     instances=WEBINAR_INSTANCES,
-    labels={"resolve": "Heavy", "instances": "Medium", "pages": "Heavy"},
+    labels={"resolve": "Heavy", "instances": "Light", "pages": "Heavy"},
     dataset="webinar_participants",
     not_found="A meeting? Use read_participants (zoom-pandas participants).",
     needs="The app needs the scope report:read:admin (classic) or "
@@ -152,8 +156,10 @@ class ReportFetcher:
             hint = self.spec.not_found if isinstance(exc, MeetingNotFound) else self.spec.needs
             raise type(exc)(exc.status_code, exc.code, f"{exc.message} {hint}".strip()) from exc
 
-    def fetch(self, instance: Instance) -> Report:
+    def fetch(self, instance: Instance, on_page: OnPage | None = None) -> Report:
         """Every page of one instance's participants as a :class:`Report`.
+
+        ``on_page`` is called with each page (default: this fetcher's own progress bar).
 
         Raises
         ------
@@ -171,12 +177,16 @@ class ReportFetcher:
         params: dict[str, Any] = {"page_size": PAGE_SIZE}
         if self.include_registrant_id:
             params["include_fields"] = "registrant_id"
-        bar = PageProgress(enabled=self.progress, description=f"{self.spec.kind} {instance.meeting_id}")
+        bar = None
+        if on_page is None:
+            bar = PageProgress(enabled=self.progress, description=f"{self.spec.kind} {instance.meeting_id}")
+            on_page = bar.update
         try:
             with self._explained():
-                pages = self._every_page(path, params, bar.update)
+                pages = self._every_page(path, params, on_page)
         finally:
-            bar.close()
+            if bar is not None:
+                bar.close()
         report = Report(
             table=parse_pages(pages, self.spec.fields, path, self._stamp(instance)),
             instance=instance,
@@ -190,7 +200,7 @@ class ReportFetcher:
             )
         return report
 
-    def _every_page(self, path: str, params: dict[str, Any], on_page: Callable[[Page], None]) -> list[Page]:
+    def _every_page(self, path: str, params: dict[str, Any], on_page: OnPage) -> list[Page]:
         """Read every page; an expired page token restarts from the first page once (no duplicates)."""
         label = self.spec.labels["pages"]
         try:

@@ -29,7 +29,14 @@ import urllib3
 import urllib3.connection
 import urllib3.connectionpool
 
-__all__ = ["MAX_ANSWER_BYTES", "AnswerTooLarge", "DeadlineAdapter", "ExchangeTimeout", "mount_deadlines"]
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "AnswerTooLarge",
+    "DeadlineAdapter",
+    "ExchangeTimeout",
+    "checked_timeout",
+    "mount_deadlines",
+]
 
 #: The largest answer body read (a page of 300 participants is about 150 kB).
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -238,9 +245,27 @@ def _read_body(response: requests.Response, exchange: _Exchange) -> None:
     response._content = b"".join(chunks)
 
 
+#: Keep-alive connections per host: enough for the widest pool of concurrent fetches (32).
+POOL_SIZE = 32
+
+
 def mount_deadlines(session: requests.Session) -> requests.Session:
-    """Route ``session``'s http and https requests through a :class:`DeadlineAdapter`."""
-    adapter = DeadlineAdapter()
+    """Route ``session``'s http and https requests through a :class:`DeadlineAdapter`.
+
+    Its pool keeps up to :data:`POOL_SIZE` connections per host, so threads reading many meetings
+    over one client reuse their connections instead of opening and discarding them.
+    """
+    adapter = DeadlineAdapter(pool_maxsize=POOL_SIZE)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def checked_timeout(timeout: object) -> float | tuple[float, float]:
+    """A deadline in seconds, or a (connect, deadline) pair: finite and positive."""
+    parts = timeout if isinstance(timeout, tuple) else (timeout,)
+    if len(parts) not in (1, 2) or not all(
+        isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < 10**6 for part in parts
+    ):
+        raise ValueError(f"timeout must be seconds (0 < t < 1e6) or a (connect, total) pair, got {timeout!r}")
+    return timeout  # type: ignore[return-value]

@@ -62,7 +62,7 @@ def test_sandbox_token_bucket_is_respected() -> None:
 
 
 def test_client_pacing_stays_under_the_limit() -> None:
-    with Sandbox(rate_limit=25) as limited, limited.client(requests_per_second=20) as client:
+    with Sandbox(rate_limit=25) as limited, limited.client(rate_limit=20) as client:
         frame = zp.read_participants(SandboxData.CONFERENCE, client=client, cache=False)
         assert len(frame) == 20_000
         assert not any(r.status == 429 for r in limited.requests)
