@@ -30,6 +30,7 @@ from zoom_pandas.errors import (
     ZoomPandasError,
     ZoomPandasWarning,
 )
+from zoom_pandas.export import ExportSummary, export
 from zoom_pandas.meetings import read_instances, read_meetings, read_user
 from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.retry import RetryPolicy
@@ -39,6 +40,7 @@ __all__ = [
     "CacheCorruptWarning",
     "CacheMiss",
     "CacheWriteWarning",
+    "ExportSummary",
     "IncompleteReportWarning",
     "MeetingNotFound",
     "PaginationError",
@@ -52,6 +54,7 @@ __all__ = [
     "ZoomPandasError",
     "ZoomPandasWarning",
     "__version__",
+    "export",
     "read_cache",
     "read_instances",
     "read_meetings",

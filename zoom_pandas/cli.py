@@ -1,4 +1,4 @@
-"""The ``zoom-pandas`` command: demo, participants, webinar, cache."""
+"""The ``zoom-pandas`` command: demo, participants, webinar, export, cache."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from zoom_pandas.cache import ReportCache
 from zoom_pandas.cache_policy import CacheMode
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import api_url_of
-from zoom_pandas.errors import ZoomPandasError
+from zoom_pandas.errors import PartialReadWarning, ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people
 from zoom_pandas.reader import read_participants, read_webinar_participants
@@ -28,11 +29,11 @@ __all__ = ["main"]
 
 
 @contextlib.contextmanager
-def _sandbox_client(latency: float = 0.0) -> Iterator[ZoomClient]:
+def _sandbox_client(latency: float = 0.0, rate_limit: str | float | None = None) -> Iterator[ZoomClient]:
     from zoom_pandas.sandbox import Sandbox
 
     with Sandbox(latency=latency) as sandbox:
-        client = sandbox.client()
+        client = sandbox.client(rate_limit=rate_limit)
         try:
             yield client
         finally:
@@ -100,6 +101,39 @@ def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
+def _rate_limit(text: str) -> str | float:
+    """``--rate-limit``: a plan name or Heavy requests per second."""
+    if text.lower() in ("free", "pro", "business"):
+        return text.lower()
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected free, pro, business or a number, got {text!r}") from None
+
+
+def _export(args: argparse.Namespace) -> int:
+    from zoom_pandas.export import export
+
+    with contextlib.ExitStack() as stack:
+        if args.sandbox:
+            client = stack.enter_context(_sandbox_client(rate_limit=args.rate_limit))
+        else:
+            client = ZoomClient(rate_limit=args.rate_limit)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PartialReadWarning)  # the summary names every failure
+            summary = export(
+                args.out,
+                start=args.start,
+                end=args.end,
+                user=args.user,
+                webinars=args.webinars,
+                client=client,
+                progress=None if sys.stderr.isatty() else False,
+            )
+    print(summary)
+    return 0 if summary.ok else 1
+
+
 def _stores(args: argparse.Namespace) -> list[ReportCache]:
     """The cache datasets a ``cache`` command works on: meetings and webinars, Zoom's or the sandbox's."""
     api_url = "http://127.0.0.1/v2" if args.sandbox else api_url_of(None)
@@ -163,6 +197,30 @@ def build_parser() -> argparse.ArgumentParser:
         group.add_argument("--refresh", action="store_true", help="fetch again and overwrite the cache")
         group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
         reader.set_defaults(run=_participants)
+
+    export = commands.add_parser(
+        "export",
+        help="export every meeting of a date range to a Hive-partitioned Parquet dataset (resumable)",
+        description="Writes DIR/participants/date=YYYY-MM-DD/part-0.parquet (a file per day) and "
+        "DIR/meetings/; a rerun fetches only what is missing. Exits 1 when any instance failed "
+        "(every other one is written).",
+    )
+    export.add_argument(
+        "--from", dest="start", required=True, metavar="DATE", help="first day, YYYY-MM-DD (UTC)"
+    )
+    export.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day, YYYY-MM-DD (UTC)")
+    export.add_argument("--out", required=True, metavar="DIR", help="the dataset folder")
+    export.add_argument("--user", default="me", help="me (default), a user's email or id, or all")
+    export.add_argument("--webinars", action="store_true", help="also export webinars")
+    export.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="PLAN|N",
+        help="pace requests for a Zoom plan (free, pro, business) or N Heavy requests per second",
+    )
+    export.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
+    export.set_defaults(run=_export)
 
     cache = commands.add_parser("cache", help="inspect or clear the Parquet cache")
     cache.add_argument("--sandbox", action="store_true", help="the sandbox's cache, not Zoom's")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import urllib.parse
 from typing import Any
@@ -15,7 +16,7 @@ from zoom_pandas.default_client import default_client
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
-from zoom_pandas.schema import MEETINGS, DtypeBackend, check_dtype_backend, to_frame
+from zoom_pandas.schema import MEETINGS, USERS, DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["read_instances", "read_meetings", "read_user"]
 
@@ -61,7 +62,9 @@ def read_meetings(
     Parameters
     ----------
     user_id : str, default "me"
-        User id, email, or ``"me"``.
+        User id, email, ``"me"``, or ``"all"``: every active user of the account
+        (``GET /users?status=active``, needs ``user:read:admin``), their listings read
+        concurrently under the client's ``rate_limit``.
     start, end : date or "YYYY-MM-DD", optional
         Whole UTC days, inclusive (default: the last 30 days). Longer ranges are split into
         one-month windows, as Zoom requires.
@@ -95,8 +98,25 @@ def read_meetings(
             f"start {first} is beyond Zoom's reach: meeting reports cover only the last six months "
             f"(from {today - dt.timedelta(days=REACH_DAYS)})"
         )
-    path = f"/report/users/{_user_segment(user_id)}/meetings"
     client = client or default_client()
+    if str(user_id).strip().lower() == "all":
+        users = _active_users(client)
+        with concurrent.futures.ThreadPoolExecutor(client.limiter.concurrency()) as pool:
+            listed = list(pool.map(lambda user: _listing(client, user, first, last), users))
+        pages = [page for user_pages in listed for page in user_pages]
+    else:
+        pages = _listing(client, user_id, first, last)
+    table = parse_pages(pages, MEETINGS, "/report/users/{userId}/meetings")
+    uuids = table.column("meeting_uuid")
+    # The last listing of an instance wins; rows without a uuid are never merged with each other.
+    listed_again = pa.array(uuids.to_pandas().duplicated(keep="last").to_numpy(dtype=bool))
+    keep = pc.or_(pc.is_null(uuids), pc.invert(listed_again))
+    return to_frame(_newest_first(table.filter(keep)), dtype_backend=dtype_backend)
+
+
+def _listing(client: ZoomClient, user_id: str, first: dt.date, last: dt.date) -> list[Page]:
+    """Every page of one user's meeting reports, one-month window after window (Heavy)."""
+    path = f"/report/users/{_user_segment(user_id)}/meetings"
     pages: list[Page] = []
     window_start = first
     while window_start <= last:
@@ -104,12 +124,17 @@ def read_meetings(
         params = {"from": window_start.isoformat(), "to": window_end.isoformat(), "page_size": PAGE_SIZE}
         pages += read_pages(client, path, params, label="Heavy")
         window_start = window_end + dt.timedelta(days=1)
-    table = parse_pages(pages, MEETINGS, path)
-    uuids = table.column("meeting_uuid")
-    # The last listing of an instance wins; rows without a uuid are never merged with each other.
-    listed_again = pa.array(uuids.to_pandas().duplicated(keep="last").to_numpy(dtype=bool))
-    keep = pc.or_(pc.is_null(uuids), pc.invert(listed_again))
-    return to_frame(_newest_first(table.filter(keep)), dtype_backend=dtype_backend)
+    return pages
+
+
+def _active_users(client: ZoomClient) -> list[str]:
+    """The ids of the account's active users, from ``GET /users?status=active`` (Medium, paged)."""
+    pages = read_pages(client, "/users", {"status": "active", "page_size": PAGE_SIZE}, label="Medium")
+    table = parse_pages(pages, USERS, "/users")
+    table = table.filter(
+        pc.and_kleene(pc.is_valid(table.column("user_id")), pc.equal(table.column("status"), "active"))
+    )
+    return [str(user) for user in table.column("user_id").to_pylist()]
 
 
 def read_instances(

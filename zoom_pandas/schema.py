@@ -21,6 +21,7 @@ __all__ = [
     "MEETINGS",
     "PARTICIPANTS",
     "SCHEMA_VERSION",
+    "USERS",
     "WEBINAR_INSTANCES",
     "WEBINAR_PARTICIPANTS",
     "DtypeBackend",
@@ -144,6 +145,20 @@ MEETINGS = FieldMap(
     },
     renames={"id": "meeting_id", "uuid": "meeting_uuid"},
     minutes=frozenset({"duration"}),
+)
+
+#: ``GET /users``: the account's users (``user:read:admin``).
+USERS = FieldMap(
+    items="users",
+    fields={
+        "user_id": pa.string(),
+        "email": pa.string(),
+        "display_name": pa.string(),
+        "type": pa.int64(),
+        "status": pa.string(),
+        "timezone": pa.string(),
+    },
+    renames={"id": "user_id"},
 )
 
 #: ``GET /past_meetings/{meetingId}/instances``: the ended instances of a meeting number.
