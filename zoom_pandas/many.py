@@ -64,6 +64,24 @@ class _Run:
     bar: InstanceProgress
     stop: RateLimited | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    claims: dict[str, concurrent.futures.Future[Report]] = dataclasses.field(default_factory=dict)
+
+    def once(self, meeting_uuid: str, read: Callable[[], Report]) -> Report:
+        """Read an instance once however many refs name it (a number and its latest UUID)."""
+        with self.lock:
+            claim = self.claims.get(meeting_uuid)
+            mine = claim is None
+            if claim is None:
+                claim = self.claims[meeting_uuid] = concurrent.futures.Future()
+        if not mine:
+            return claim.result()  # the owner never waits on anyone: no deadlock
+        try:
+            report = read()
+        except BaseException as exc:
+            claim.set_exception(exc)
+            raise
+        claim.set_result(report)
+        return report
 
     def halted(self, exc: ZoomPandasError) -> None:
         """Stop sending requests once Zoom says a daily limit is used up."""
@@ -188,17 +206,28 @@ def _read_one(item: Wanted, run: _Run) -> Report:
     if item.problem is not None:
         raise ZoomAPIError(None, None, item.problem)
     policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
+    if isinstance(item.ref, int) and policy.online:  # a number: its latest instance
+        if run.stop is not None:  # no new request once Zoom's daily limit is used up
+            raise run.stop
+        instance = fetcher.resolve(item.ref)
+        return run.once(instance.meeting_uuid, lambda: policy.instance_report(instance, fetcher, on_page))
+    return run.once(str(item.ref), lambda: _read_uuid(item, run))
+
+
+def _read_uuid(item: Wanted, run: _Run) -> Report:
+    """An instance named by its UUID: as a frame described it, else from the cache, else resolved."""
+    policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
     if item.instance is not None and not item.listed:
         return policy.instance_report(item.instance, fetcher, on_page)
-    if isinstance(item.ref, str) and policy.online:
-        hit = policy.cached(item.ref, fetcher)
-        if hit is not None:
-            return hit
-    if run.stop is not None:  # no new request once Zoom's daily limit is used up
+    if not policy.online:
+        return policy.report(item.ref, fetcher)
+    hit = policy.cached(str(item.ref), fetcher)
+    if hit is not None:
+        return hit
+    if run.stop is not None:
         raise run.stop
-    if item.listed and policy.online:  # the resolve call by UUID adds the topic and end time (Light)
-        return policy.instance_report(fetcher.resolve(item.ref), fetcher, on_page, look=False)
-    return policy.report(item.ref, fetcher, on_page)
+    # Resolve by UUID for the topic and end time (Light), then fetch (Heavy).
+    return policy.instance_report(fetcher.resolve(item.ref), fetcher, on_page, look=False)
 
 
 def _in_order(

@@ -72,7 +72,8 @@ class _Bucket:
 
     def reserve(self, now: float) -> float:
         """Reserve the next start time (>= now) and return it."""
-        start = max(now, self.due - (self.burst - 1) * self.interval)
+        start = self.due - (self.burst - 1) * self.interval
+        start = now if start - now < 1e-9 else start  # rounding is not a reason to wait
         self.due = max(self.due, start) + self.interval
         return start
 
@@ -113,6 +114,9 @@ class RateLimiter:
         }
         self._blocked: dict[str, dt.datetime] = {}
         self._lock = threading.Lock()
+        #: The clock and the sleep (replaceable in tests).
+        self.clock = time.monotonic
+        self.sleep = time.sleep
 
     def __repr__(self) -> str:
         limits = ", ".join(f"{label}={rate:g}/s" for label, rate in self.limits.items()) or "unpaced"
@@ -129,10 +133,10 @@ class RateLimiter:
             bucket = self._buckets.get(label)
             if bucket is None:
                 return
-            now = time.monotonic()
+            now = self.clock()
             start = bucket.reserve(now)
         if start > now:
-            time.sleep(start - now)
+            self.sleep(start - now)
 
     def block(self, label: str, until: dt.datetime | None) -> None:
         """Refuse ``label`` requests until ``until`` (default: the next 00:00 UTC, Zoom's daily reset).
