@@ -96,15 +96,24 @@ class CachePolicy:
         """
         if not self.online:
             return self._offline(instance.meeting_uuid, fetcher.include_registrant_id)
-        if self.reads and look:
-            path = self.store.path_for(instance.meeting_id, instance.meeting_uuid)
-            hit = self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id)
-            if hit is not None:
-                return hit
+        hit = self.known_cached(instance, fetcher) if look else None
+        if hit is not None:
+            return hit
         report = fetcher.fetch(instance, on_page)
+        self.save(report)
+        return report
+
+    def known_cached(self, instance: Instance, fetcher: ReportFetcher) -> Report | None:
+        """The usable cached report of a known instance, without any request (None: fetch it)."""
+        if not self.reads:
+            return None
+        path = self.store.path_for(instance.meeting_id, instance.meeting_uuid)
+        return self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id)
+
+    def save(self, report: Report) -> None:
+        """Store a fetched report when this mode writes (a failed write warns; the rows stay good)."""
         if self.writes:
             self._save(report)
-        return report
 
     def offline_instances(self, meeting_id: int) -> list[str]:
         """The UUIDs of every cached instance of a number, oldest first (``instances="all"`` offline)."""

@@ -29,7 +29,7 @@ from zoom_pandas.meeting_ids import MeetingRef
 from zoom_pandas.paging import Page, parse_pages, read_pages
 from zoom_pandas.progress import InstanceProgress
 from zoom_pandas.report import Instance, Report
-from zoom_pandas.reports import ReportFetcher
+from zoom_pandas.reports import Fetched, ReportFetcher
 
 __all__ = ["Outcome", "Wanted", "read_many"]
 
@@ -64,9 +64,9 @@ class _Run:
     bar: InstanceProgress
     stop: RateLimited | None = None
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
-    claims: dict[str, concurrent.futures.Future[Report]] = dataclasses.field(default_factory=dict)
+    claims: dict[str, concurrent.futures.Future[Report | Fetched]] = dataclasses.field(default_factory=dict)
 
-    def once(self, meeting_uuid: str, read: Callable[[], Report]) -> Report:
+    def once(self, meeting_uuid: str, read: Callable[[], Report | Fetched]) -> Report | Fetched:
         """Read an instance once however many refs name it (a number and its latest UUID)."""
         with self.lock:
             claim = self.claims.get(meeting_uuid)
@@ -135,6 +135,9 @@ def read_many(
             items = _expanded(wanted, every_instance, run, pool, failures)
             bar.start(len(items))
             results = _in_order(pool, items, lambda item: _counted(item, run), failures)
+            parsed = _parsed(items, results, run, failures)
+            if policy.writes:  # Parquet compression releases the GIL: files are written side by side
+                list(pool.map(policy.save, [r for r in parsed.values() if r.source == "api"]))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -142,11 +145,38 @@ def read_many(
             bar.close()
     seen: set[str] = set()
     reports = []
-    for report in results:  # a number and its latest instance's UUID name the same instance
-        if report is not None and report.instance.meeting_uuid not in seen:
-            seen.add(report.instance.meeting_uuid)
-            reports.append(report)
+    for result in results:  # a number and its latest instance's UUID name the same instance
+        uuid = result.instance.meeting_uuid if result is not None else None
+        if uuid is not None and uuid not in seen and uuid in parsed:
+            seen.add(uuid)
+            reports.append(parsed[uuid])
     return Outcome(reports=reports, failures=failures)
+
+
+def _parsed(
+    items: Sequence[Wanted],
+    results: Sequence[Report | Fetched | None],
+    run: _Run,
+    failures: dict[MeetingRef, ZoomPandasError],
+) -> dict[str, Report]:
+    """Every fetched instance's pages parsed in one Arrow read (one by one if some page is bad)."""
+    parsed = {r.instance.meeting_uuid: r for r in results if isinstance(r, Report)}
+    fetched = list({r.instance.meeting_uuid: r for r in results if isinstance(r, Fetched)}.values())
+    if not fetched:
+        return parsed
+    try:
+        reports = run.fetcher.reports(fetched)
+    except ZoomPandasError:
+        reports = []
+        for one in fetched:  # find which instance's pages are malformed: only it fails
+            try:
+                reports += run.fetcher.reports([one])
+            except ZoomPandasError as exc:
+                for item, result in zip(items, results, strict=True):
+                    if result is one:
+                        failures[_key(item)] = exc
+    parsed.update((r.instance.meeting_uuid, r) for r in reports)
+    return parsed
 
 
 def _expanded(
@@ -190,7 +220,7 @@ def _instances(number: int, run: _Run) -> list[Wanted]:
     ]
 
 
-def _counted(item: Wanted, run: _Run) -> Report:
+def _counted(item: Wanted, run: _Run) -> Report | Fetched:
     """Read one instance; count it on the bar, and note a daily limit for the threads still to start."""
     try:
         return _read_one(item, run)
@@ -201,8 +231,8 @@ def _counted(item: Wanted, run: _Run) -> Report:
         run.bar.done()
 
 
-def _read_one(item: Wanted, run: _Run) -> Report:
-    """One instance: the cache if usable, else resolve (unless a frame described it) and fetch."""
+def _read_one(item: Wanted, run: _Run) -> Report | Fetched:
+    """One instance: the cache if usable, else resolve (unless a frame described it) and fetch its pages."""
     if item.problem is not None:
         raise ZoomAPIError(None, None, item.problem)
     policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
@@ -210,15 +240,18 @@ def _read_one(item: Wanted, run: _Run) -> Report:
         if run.stop is not None:  # no new request once Zoom's daily limit is used up
             raise run.stop
         instance = fetcher.resolve(item.ref)
-        return run.once(instance.meeting_uuid, lambda: policy.instance_report(instance, fetcher, on_page))
+        return run.once(
+            instance.meeting_uuid,
+            lambda: policy.known_cached(instance, fetcher) or fetcher.fetch_pages(instance, on_page),
+        )
     return run.once(str(item.ref), lambda: _read_uuid(item, run))
 
 
-def _read_uuid(item: Wanted, run: _Run) -> Report:
+def _read_uuid(item: Wanted, run: _Run) -> Report | Fetched:
     """An instance named by its UUID: as a frame described it, else from the cache, else resolved."""
     policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
-    if item.instance is not None and not item.listed:
-        return policy.instance_report(item.instance, fetcher, on_page)
+    if item.instance is not None and not item.listed and policy.online:
+        return policy.known_cached(item.instance, fetcher) or fetcher.fetch_pages(item.instance, on_page)
     if not policy.online:
         return policy.report(item.ref, fetcher)
     hit = policy.cached(str(item.ref), fetcher)
@@ -227,7 +260,7 @@ def _read_uuid(item: Wanted, run: _Run) -> Report:
     if run.stop is not None:
         raise run.stop
     # Resolve by UUID for the topic and end time (Light), then fetch (Heavy).
-    return policy.instance_report(fetcher.resolve(item.ref), fetcher, on_page, look=False)
+    return fetcher.fetch_pages(fetcher.resolve(item.ref), on_page)
 
 
 def _in_order(
@@ -242,10 +275,14 @@ def _in_order(
     for item, future in zip(items, futures, strict=True):
         result, error = future.result()
         if error is not None:
-            key = item.instance.meeting_uuid if item.instance is not None else item.ref
-            failures[key] = error
+            failures[_key(item)] = error
         results.append(result)
     return results
+
+
+def _key(item: Wanted) -> MeetingRef:
+    """How a failure is named: the UUID of an instance, else the ref as given."""
+    return item.instance.meeting_uuid if item.instance is not None else item.ref
 
 
 def _guarded(work: Callable[[Wanted], Any], item: Wanted) -> tuple[Any, ZoomPandasError | None]:

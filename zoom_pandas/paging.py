@@ -11,18 +11,18 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import PaginationError, ZoomAPIError
-from zoom_pandas.page_table import pages_table
+from zoom_pandas.page_table import grouped_pages_tables, pages_table
 from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.schema import FieldMap
 
-__all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_pages", "read_pages", "scan_page"]
+__all__ = ["PAGE_SIZE", "Page", "PageTokenExpired", "parse_grouped", "parse_pages", "read_pages", "scan_page"]
 
 #: Zoom's largest page size for report and list endpoints.
 PAGE_SIZE = 300
@@ -188,6 +188,26 @@ def parse_pages(
     if tokens != [page.next_page_token for page in pages]:
         raise ZoomAPIError(200, None, f"GET {path}: page tokens disagree with the parsed pages")
     return table
+
+
+def parse_grouped(
+    groups: Sequence[Sequence[Page]], fields: FieldMap, stamps: Sequence[Mapping[str, Any]]
+) -> list[pa.Table]:
+    """Parse the pages of several listings in one read (see :func:`parse_pages`), one table each.
+
+    Raises
+    ------
+    ZoomAPIError
+        When any page is malformed or its tokens disagree (parse the listings one by one with
+        :func:`parse_pages` to tell which).
+    """
+    try:
+        tables, tokens = grouped_pages_tables([[p.body for p in pages] for pages in groups], fields, stamps)
+    except ValueError as exc:
+        raise ZoomAPIError(200, None, f"malformed answer: {exc}") from exc
+    if tokens != [[page.next_page_token for page in pages] for pages in groups]:
+        raise ZoomAPIError(200, None, "page tokens disagree with the parsed pages")
+    return tables
 
 
 def _pages_allowed(pages: list[Page], asked_size: object) -> tuple[int, bool]:

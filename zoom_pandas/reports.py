@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from zoom_pandas.client import ZoomClient
@@ -22,7 +22,7 @@ from zoom_pandas.errors import (
     PermissionDenied,
 )
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
-from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_pages, read_pages
+from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_grouped, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.report import Instance, Report, warn_incomplete
@@ -34,7 +34,7 @@ from zoom_pandas.schema import (
     FieldMap,
 )
 
-__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "OnPage", "ReportFetcher", "ReportSpec"]
+__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "Fetched", "OnPage", "ReportFetcher", "ReportSpec"]
 
 #: Called with each page as it arrives (a shared progress bar's page count).
 OnPage = Callable[[Page], None]
@@ -111,6 +111,16 @@ WEBINAR_REPORT = ReportSpec(
 )
 
 
+@dataclasses.dataclass(frozen=True)
+class Fetched:
+    """One instance's raw pages, fetched and not parsed yet (many are parsed in one read)."""
+
+    instance: Instance
+    pages: list[Page]
+    path: str
+    fetched_at: dt.datetime
+
+
 @dataclasses.dataclass
 class ReportFetcher:
     """Resolves and fetches one spec's reports over a client built only when first needed.
@@ -173,6 +183,16 @@ class ReportFetcher:
         IncompleteReportWarning
             When the rows differ from Zoom's ``total_records``.
         """
+        return self.reports([self.fetch_pages(instance, on_page)])[0]
+
+    def fetch_pages(self, instance: Instance, on_page: OnPage | None = None) -> Fetched:
+        """Every raw page of one instance, not parsed yet (see :meth:`reports`).
+
+        Raises
+        ------
+        ZoomAPIError, PaginationError
+            As :meth:`fetch`.
+        """
         path = self.spec.pages_path.format(uuid=encode_uuid(instance.meeting_uuid))
         params: dict[str, Any] = {"page_size": PAGE_SIZE}
         if self.include_registrant_id:
@@ -187,18 +207,43 @@ class ReportFetcher:
         finally:
             if bar is not None:
                 bar.close()
-        report = Report(
-            table=parse_pages(pages, self.spec.fields, path, self._stamp(instance)),
-            instance=instance,
-            total_records=pages[0].total_records,
-            fetched_at=dt.datetime.now(dt.timezone.utc),
-            include_registrant_id=self.include_registrant_id,
-        )
-        if not report.complete:
-            warn_incomplete(
-                instance.meeting_uuid, report.total_records, report.table.num_rows, kind=self.spec.kind
+        return Fetched(instance, pages, path, dt.datetime.now(dt.timezone.utc))
+
+    def reports(self, fetched: Sequence[Fetched]) -> list[Report]:
+        """Parse fetched pages into reports; several instances' pages in one Arrow read.
+
+        Raises
+        ------
+        ZoomAPIError
+            For a page that is not a participants report (of one instance: it is named; of
+            several: parse them one by one to tell which).
+
+        Warns
+        -----
+        IncompleteReportWarning
+            For each report whose rows differ from Zoom's ``total_records``.
+        """
+        if len(fetched) == 1:
+            one = fetched[0]
+            tables = [parse_pages(one.pages, self.spec.fields, one.path, self._stamp(one.instance))]
+        else:
+            stamps = [self._stamp(f.instance) for f in fetched]
+            tables = parse_grouped([f.pages for f in fetched], self.spec.fields, stamps)
+        reports = []
+        for one, table in zip(fetched, tables, strict=True):
+            report = Report(
+                table=table,
+                instance=one.instance,
+                total_records=one.pages[0].total_records,
+                fetched_at=one.fetched_at,
+                include_registrant_id=self.include_registrant_id,
             )
-        return report
+            if not report.complete:
+                warn_incomplete(
+                    one.instance.meeting_uuid, report.total_records, table.num_rows, kind=self.spec.kind
+                )
+            reports.append(report)
+        return reports
 
     def _every_page(self, path: str, params: dict[str, Any], on_page: OnPage) -> list[Page]:
         """Read every page; an expired page token restarts from the first page once (no duplicates)."""
