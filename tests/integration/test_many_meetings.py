@@ -172,3 +172,18 @@ def test_pacing_per_label_sends_no_request_over_the_limit() -> None:
         numbers = [SYNC, LECTURE, SandboxData.ALL_HANDS, SandboxData.ONE_ON_ONE]
         zp.read_participants(numbers * 1, instances="all", client=client, cache=False)
         assert not any(r.status == 429 for r in limited.requests)
+
+
+def test_a_malformed_report_fails_only_its_own_instance(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+    # Pages of many instances are parsed in one Arrow read; one bad page must not sink the rest.
+    bad = instance_uuids(sandbox, SYNC)[2]
+    sandbox.inject(bad, bodies=[b'{"page_size":300,"total_records":12,"next_page_token":""}'])
+    refs = instance_uuids(sandbox, SYNC)
+    with pytest.raises(zp.ReadErrors) as caught:
+        zp.read_participants(refs, client=client)
+    assert list(caught.value.failures) == [bad]
+    assert "participants" in str(caught.value.failures[bad])
+    read = [m["meeting_uuid"] for m in caught.value.frame.attrs["meetings"]]
+    assert read == [uuid for uuid in refs if uuid != bad]
+    cached = zp.read_participants([u for u in refs if u != bad], cache="offline", client=client)
+    pd.testing.assert_frame_equal(cached, caught.value.frame)  # what arrived was cached whole
