@@ -35,7 +35,12 @@ from zoom_pandas._version import __version__
 from zoom_pandas.cached_report import METADATA_KEY, PARTITION, READ_ERRORS, CachedReport
 from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
 from zoom_pandas.errors import CacheCorruptWarning, user_stacklevel
-from zoom_pandas.files import make_private_dirs, temp_files, write_atomically
+from zoom_pandas.files import (
+    make_private_dirs,
+    remove_stale_temp_files,
+    unlink_unless_locked,
+    write_atomically,
+)
 from zoom_pandas.report import Report
 from zoom_pandas.schema import SCHEMA_VERSION
 
@@ -186,7 +191,7 @@ class ReportCache:
         table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
         target = self.path_for(instance.meeting_id, instance.meeting_uuid)
         make_private_dirs(target.parent, self.root)
-        _remove_stale_temp_files(target.parent)
+        remove_stale_temp_files(target.parent)
         # Dictionaries only where values repeat: decoding them for unique ids and names made
         # cached reads about a third slower.
         columns = [c for c in _DICTIONARY_COLUMNS if c in table.column_names]
@@ -217,7 +222,7 @@ class ReportCache:
         for path in paths:
             path.unlink(missing_ok=True)
         for folder in folders:
-            _remove_stale_temp_files(folder)
+            remove_stale_temp_files(folder)
             for lock in folder.glob(".*.lock"):
                 _remove_idle_lock(lock)
             with contextlib.suppress(OSError):  # not empty: a writer is at work there
@@ -297,19 +302,4 @@ def _clashing(unified: pa.Schema, schema: pa.Schema) -> set[str]:
 def _remove_idle_lock(lock: Path) -> None:
     """Delete the lock file of an entry that no longer exists, unless a writer holds it."""
     if not (lock.parent / f"{lock.name[1:-5]}.parquet").exists():
-        _unlink_unless_locked(lock, lock)
-
-
-def _remove_stale_temp_files(folder: Path) -> None:
-    """Delete temp files whose writer is gone (killed mid-write): their target's lock is free."""
-    for temp, target in temp_files(folder).items():
-        _unlink_unless_locked(temp, folder / f".{Path(target).stem}.lock")
-
-
-def _unlink_unless_locked(path: Path, lock: Path) -> None:
-    """Delete ``path`` while holding ``lock``; leave it when a writer holds the lock now."""
-    try:
-        with filelock.FileLock(str(lock), mode=0o600, timeout=0):
-            path.unlink(missing_ok=True)
-    except filelock.Timeout:
-        pass
+        unlink_unless_locked(lock, lock)

@@ -22,6 +22,7 @@ from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people
+from zoom_pandas.ratelimit import limits_for
 from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
 
@@ -103,12 +104,20 @@ def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
 
 def _rate_limit(text: str) -> str | float:
     """``--rate-limit``: a plan name or Heavy requests per second."""
-    if text.lower() in ("free", "pro", "business"):
-        return text.lower()
+    value: str | float = text.lower()
+    if value not in ("free", "pro", "business"):
+        try:
+            value = float(text)
+        except ValueError:
+            value = text
     try:
-        return float(text)
+        limits_for(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected free, pro, business or a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected free, pro, business or a number (Heavy requests per second, 0 < N <= 10000), "
+            f"got {text!r}"
+        ) from None
+    return value
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -247,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ZoomPandasError, ValueError) as exc:
+    except (ZoomPandasError, ValueError, OSError) as exc:  # OSError: a folder or file that cannot be written
         print(f"zoom-pandas: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -23,15 +23,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from zoom_pandas.cache_policy import CachePolicy
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, user_stacklevel
-from zoom_pandas.files import make_private_dirs, write_atomically
+from zoom_pandas.files import (
+    make_private_dirs,
+    remove_stale_temp_files,
+    unlink_unless_locked,
+    write_atomically,
+)
 from zoom_pandas.many import Wanted, read_many
 from zoom_pandas.meetings import read_meetings
 from zoom_pandas.ratelimit import RateLimit
@@ -152,6 +159,8 @@ def export(
     if rate_limit is not None and client is not None:
         raise ValueError("pass rate_limit to the ZoomClient you give (ZoomClient(rate_limit=...))")
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():  # before any request, which counts against the limits
+        raise ValueError(f"{folder} is a file; export writes a folder")
     if rate_limit is not None:
         client = _paced(default_client(), rate_limit)
     client = client or default_client()
@@ -191,8 +200,9 @@ def _export_kind(
     progress: bool | None,
     summary: ExportSummary,
 ) -> None:
-    """Read the missing days of one kind (meetings or webinars) and write their files."""
+    """Read the instances a day file lacks and rewrite those days, keeping the rows they hold."""
     dataset = folder / spec.dataset
+    make_private_dirs(dataset)
     days = _day_of(listing)
     wanted = wanted_of(listing, webinar=spec is WEBINAR_REPORT) or []
     summary.instances += len(wanted)
@@ -201,18 +211,18 @@ def _export_kind(
         done = _done(dataset / f"date={day}" / FILE_NAME)
         missing = [w for w in group if w.problem is not None or w.ref not in done]
         summary.already += len(group) - len(missing)
-        if missing:
-            todo += [(day, w) for w in group]  # the day's file is rewritten whole
+        todo += [(day, w) for w in missing]
     policy = CachePolicy.for_mode(True, spec, client)
     fetcher = ReportFetcher(spec, client)
     for chunk in _rounds(todo):
+        wanted_now = [w for _, w in chunk]
         outcome = read_many(
-            [w for _, w in chunk], every_instance=False, policy=policy, fetcher=fetcher, progress=progress
+            wanted_now, every_instance=False, policy=policy, fetcher=fetcher, progress=progress
         )
         summary.failures.update(outcome.failures)
         summary.read += len(outcome.reports)
         by_uuid = {report.instance.meeting_uuid: report for report in outcome.reports}
-        for day, group in _by_day({w.ref: d for d, w in chunk}, [w for _, w in chunk]).items():
+        for day, group in _by_day({w.ref: d for d, w in chunk}, wanted_now).items():
             reports = [by_uuid[str(w.ref)] for w in group if str(w.ref) in by_uuid]
             summary.rows += _write_participants(dataset / f"date={day}", spec, reports)
             summary.days += 1
@@ -250,21 +260,50 @@ def _rounds(todo: list[tuple[str, Wanted]]) -> Iterable[list[tuple[str, Wanted]]
 def _done(path: Path) -> set[str]:
     """The instances a day file holds complete and settled (none when it is missing or unreadable)."""
     try:
-        metadata = pq.read_schema(path).metadata or {}
-        listed = json.loads(metadata.get(METADATA_KEY, b"{}")).get("instances", [])
-    except (OSError, ValueError, pa.ArrowException, AttributeError):
+        return _day_file(path)[1]
+    except _UNREADABLE:
         return set()
-    return {uuid for uuid in listed if isinstance(uuid, str)}
+
+
+_UNREADABLE = (OSError, ValueError, pa.ArrowException, AttributeError)
+
+
+def _day_file(path: Path, rows: bool = False) -> tuple[pa.Table | None, set[str]]:
+    """A day file's rows (when asked) and the instances it lists as done."""
+    if rows:
+        table = pq.read_table(path)
+        schema = table.schema
+    else:
+        table, schema = None, pq.read_schema(path)
+    listed = json.loads((schema.metadata or {}).get(METADATA_KEY, b"{}")).get("instances", [])
+    return table, {uuid for uuid in listed if isinstance(uuid, str)}
 
 
 def _write_participants(day: Path, spec: ReportSpec, reports: list[Report]) -> int:
-    """Write one day's reports as one file with the documented columns; return its rows."""
+    """Write one day's file: the rows it held for instances not read again, then the new reports.
+
+    Rows a previous run exported are never dropped (another user's meetings of that day, or an
+    instance that fails this time); an instance read again replaces its old rows. Returns the
+    rows of the new reports.
+    """
     schema = spec.fields.empty_table().schema
-    tables = [_conformed(report.table, schema) for report in reports] or [schema.empty_table()]
-    table = pa.concat_tables(tables)
-    done = [r.instance.meeting_uuid for r in reports if r.complete and not r.provisional]
+    target = day / FILE_NAME
+    kept, kept_done = schema.empty_table(), set()
+    if target.exists():
+        try:
+            old, old_done = _day_file(target, rows=True)
+        except _UNREADABLE:
+            old, old_done = None, set()  # unreadable: its instances were all read again
+        if old is not None:
+            fresh = pa.array([r.instance.meeting_uuid for r in reports], pa.string())
+            keep = pc.invert(pc.is_in(old.column("meeting_uuid"), value_set=fresh))
+            kept = _conformed(old.filter(keep), schema)
+            kept_done = old_done - {r.instance.meeting_uuid for r in reports}
+    new = [_conformed(report.table, schema) for report in reports]
+    table = pa.concat_tables([kept, *new])
+    done = sorted(kept_done) + [r.instance.meeting_uuid for r in reports if r.complete and not r.provisional]
     _write_file(day, table, {"instances": done})
-    return int(table.num_rows)
+    return sum(t.num_rows for t in new)
 
 
 def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -288,7 +327,12 @@ def _write_days(dataset: Path, listing: pd.DataFrame, meta: dict[str, Any] | Non
 
 
 def _write_file(day: Path, table: pa.Table, meta: dict[str, Any] | None) -> None:
+    """Write a day's file atomically under its lock; temp files of killed writers go first."""
     make_private_dirs(day)
+    remove_stale_temp_files(day)
     if meta is not None:
         table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
-    write_atomically(day / FILE_NAME, lambda handle: pq.write_table(table, handle, compression="zstd"))
+    lock = day / f".{Path(FILE_NAME).stem}.lock"
+    with filelock.FileLock(str(lock), mode=0o600):
+        write_atomically(day / FILE_NAME, lambda handle: pq.write_table(table, handle, compression="zstd"))
+    unlink_unless_locked(lock, lock)  # leave no hidden file behind once no one writes

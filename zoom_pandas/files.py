@@ -13,7 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["TEMP_SUFFIX", "make_private_dirs", "temp_files", "write_atomically"]
+import filelock
+
+__all__ = [
+    "TEMP_SUFFIX",
+    "make_private_dirs",
+    "remove_stale_temp_files",
+    "temp_files",
+    "unlink_unless_locked",
+    "write_atomically",
+]
 
 #: Temp files are ``.{target name}.{random}.tmp``: hidden from dataset readers, traceable to their
 #: target when a killed writer leaves one behind.
@@ -68,6 +77,24 @@ def temp_files(folder: Path) -> dict[Path, str]:
         if len(parts) == 3:
             found[path] = parts[0]
     return found
+
+
+def remove_stale_temp_files(folder: Path) -> None:
+    """Delete temp files whose writer is gone (killed mid-write): their target's lock is free.
+
+    A writer holds ``.{target stem}.lock`` in the same folder while it writes.
+    """
+    for temp, target in temp_files(folder).items():
+        unlink_unless_locked(temp, folder / f".{Path(target).stem}.lock")
+
+
+def unlink_unless_locked(path: Path, lock: Path) -> None:
+    """Delete ``path`` while holding ``lock``; leave it when a writer holds the lock now."""
+    try:
+        with filelock.FileLock(str(lock), mode=0o600, timeout=0):
+            path.unlink(missing_ok=True)
+    except filelock.Timeout:
+        pass
 
 
 def _fsync_dir(folder: Path) -> None:

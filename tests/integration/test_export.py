@@ -421,7 +421,10 @@ def test_persistent_5xx_fails_one_instance_and_a_rerun_fetches_only_it(
 
     assert again.ok and again.failures == {}
     assert report_requests(sandbox) == report_requests(sandbox, case.failing) == pages(failing)
-    assert (again.read, again.days) == (2, 1)  # the day is rewritten whole: the kept one from the cache
+    assert (again.read, again.days) == (
+        1,
+        1,
+    )  # only the failed one is read; the kept rows come from the day file
     assert held_in_files(out) == expected_days(held)
     assert done_in(day_files(out)[case.day]) == {case.kept, case.failing}
 
@@ -666,15 +669,9 @@ def test_cli_export_from_after_to_is_one_line(tmp_path: Path, capsys: pytest.Cap
     assert not out.exists()
 
 
-# -- library bugs and rough edges (strict xfails: each passes once fixed) -------------------------------
+# -- regressions: data kept across users and failed reruns, counts, temp files, bad --out and --rate-limit --
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="export.py _export_kind/_write_participants rewrite a day from this run's reads only: "
-    "a second user's export into the same folder replaces the first user's rows of a shared day",
-)
 def test_export_of_another_user_into_the_same_folder_keeps_the_rows_already_there(
     sandbox: Sandbox, client: zp.ZoomClient, tmp_path: Path
 ) -> None:
@@ -689,12 +686,6 @@ def test_export_of_another_user_into_the_same_folder_keeps_the_rows_already_ther
         assert held[day] == expected_days(owners)[day] | expected_days(teachers)[day], day
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="export.py rewrites a day whose instance is missing from the reads of this run only (the cache), "
-    "never from the day file: with the cache gone, a failed re-read drops rows the file already held",
-)
 def test_a_rerun_without_the_cache_never_drops_rows_a_day_file_holds(
     shared: tuple[Sandbox, zp.ZoomClient, SharedDay], tmp_path: Path, isolated_environment: Path
 ) -> None:
@@ -712,12 +703,6 @@ def test_a_rerun_without_the_cache_never_drops_rows_a_day_file_holds(
     assert held_in_files(out)[case.day] == kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="export.py _export_kind adds a day's done instances to summary.already and then reads them "
-    "again (counted in summary.read): read + already + failures exceeds instances",
-)
 def test_summary_counts_add_up_on_a_rerun_after_a_failure(
     shared: tuple[Sandbox, zp.ZoomClient, SharedDay], tmp_path: Path
 ) -> None:
@@ -731,12 +716,6 @@ def test_summary_counts_add_up_on_a_rerun_after_a_failure(
     assert again.read + again.already + len(again.failures) == again.instances
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="export.py _write_file never removes a killed export's hidden temp file (the cache does: "
-    "cache.py _remove_stale_temp_files); it stays beside the day file it was meant to become",
-)
 def test_a_killed_exports_temp_file_is_gone_after_the_rerun(
     sandbox: Sandbox, client: zp.ZoomClient, tmp_path: Path
 ) -> None:
@@ -752,12 +731,6 @@ def test_a_killed_exports_temp_file_is_gone_after_the_rerun(
     assert_private_and_visible(out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="export.py export: an OUT that cannot be a folder is found out only after the listing "
-    "(make_private_dirs comes after read_meetings), so its Heavy requests are spent for nothing",
-)
 def test_an_out_that_is_a_file_is_refused_before_any_request(
     sandbox: Sandbox, client: zp.ZoomClient, tmp_path: Path
 ) -> None:
@@ -768,12 +741,6 @@ def test_an_out_that_is_a_file_is_refused_before_any_request(
     assert sandbox.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FileExistsError,
-    reason="cli.py main catches ZoomPandasError and ValueError only: an --out that is a file ends in a "
-    "FileExistsError traceback instead of one 'zoom-pandas: error:' line",
-)
 def test_cli_export_to_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, first, last = cli_range(10)
     out = tmp_path / "export"
@@ -784,11 +751,6 @@ def test_cli_export_to_a_file_is_one_line(tmp_path: Path, capsys: pytest.Capture
     assert len(lines) == 1 and lines[0].startswith("zoom-pandas: error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.py _rate_limit accepts any float: 0 or nan pass argparse and fail later (exit 1, after "
-    "the sandbox or client is built) where 'fast' is a usage error (exit 2)",
-)
 @pytest.mark.parametrize("rate", ["0", "nan"])
 def test_cli_export_rate_limit_out_of_range_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], rate: str
