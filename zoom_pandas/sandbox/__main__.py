@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from zoom_pandas.sandbox.data import Meeting, SandboxData
+from zoom_pandas.sandbox.limits import PLANS
 from zoom_pandas.sandbox.server import Sandbox
 
 
@@ -20,16 +21,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429")
+    parser.add_argument(
+        "--rate-limit", type=float, default=None, help="requests per second over every route before 429"
+    )
+    parser.add_argument(
+        "--plan",
+        choices=sorted(PLANS),
+        default=None,
+        help="Zoom's per-label limits of this plan (free 4/2/1, pro 30/20/10, business 80/60/40 "
+        "Light/Medium/Heavy requests per second)",
+    )
+    parser.add_argument(
+        "--daily-limit", type=int, default=None, metavar="N", help="Heavy requests per UTC day before 429"
+    )
     args = parser.parse_args(argv)
+    if args.daily_limit is not None and args.daily_limit < 0:
+        parser.error("--daily-limit must be >= 0")
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         parser.error("the sandbox only listens on loopback addresses")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Sandbox(
-        host=args.host, port=args.port, seed=args.seed, latency=args.latency, rate_limit=args.rate_limit
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        latency=args.latency,
+        rate_limit=args.rate_limit,
+        rate_limits=args.plan,
+        daily_limit=args.daily_limit,
     ) as sandbox:
         print(f"sandbox listening on {sandbox.url}", flush=True)
+        print(f"rate limits: {sandbox.limits.describe()}", flush=True)
         for name, value in sandbox.env().items():
             print(f"export {name}={value}", flush=True)
         print(_stable_numbers(sandbox.data), flush=True)

@@ -1,13 +1,12 @@
-"""Switchable faults and limits for the sandbox: what Zoom does on a bad day, on demand."""
+"""Switchable faults for the sandbox: what Zoom does on a bad day, on demand (limits: :mod:`.limits`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from typing import Any
 
-__all__ = ["Faults", "TokenBucket"]
+__all__ = ["Faults"]
 
 
 @dataclasses.dataclass
@@ -93,25 +92,3 @@ class Faults:
         """Use up the next raw body, if any."""
         with self._lock:
             return self.bodies.pop(0) if self.bodies else None
-
-
-class TokenBucket:
-    """Zoom-style per-second rate limit: ``rate`` requests a second, bursts up to ``burst``."""
-
-    def __init__(self, rate: float, burst: float | None = None) -> None:
-        self.rate = rate
-        self.capacity = burst if burst is not None else rate
-        self._tokens = self.capacity
-        self._updated = time.monotonic()
-        self._lock = threading.Lock()
-
-    def allow(self) -> bool:
-        """Take one token if there is one."""
-        with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return True
-            return False

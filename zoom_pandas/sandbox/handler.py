@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import http.server
 import json
 import logging
@@ -16,6 +15,7 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from zoom_pandas.sandbox.faults import Faults
+from zoom_pandas.sandbox.limits import QPS_MESSAGE, daily_limit_error, route_label
 from zoom_pandas.sandbox.oauth import SandboxError, zoom_error
 
 if TYPE_CHECKING:
@@ -28,12 +28,32 @@ logger = logging.getLogger("zoom_pandas.sandbox")
 
 @dataclasses.dataclass
 class RequestRecord:
-    """One request the sandbox answered (for tests that count requests)."""
+    """One request the sandbox answered (for tests and benchmarks that count requests).
+
+    Attributes
+    ----------
+    method, path, query : str, str, dict
+        The request (raw path, query as lists of values).
+    status : int
+        The answer's HTTP status; 0 until answered, and for resets.
+    label : str or None
+        Zoom's rate-limit label of the route (``"Light"``, ``"Medium"``, ``"Heavy"``), None for
+        OAuth and unknown paths.
+    limit_type : str
+        ``X-RateLimit-Type`` of a 429 answer (``"QPS"`` or ``"Daily-limit"``), else "".
+    """
 
     method: str
     path: str
     query: dict[str, list[str]]
-    status: int  # 0 until answered, and for resets
+    status: int
+    label: str | None = None
+    limit_type: str = ""
+
+    @property
+    def throttled(self) -> bool:
+        """True when the answer was a 429."""
+        return self.status == 429
 
 
 class SandboxHTTPServer(http.server.ThreadingHTTPServer):
@@ -72,7 +92,7 @@ class _CutHeaders(Exception):
 
 
 class SandboxHandler(http.server.BaseHTTPRequestHandler):
-    """Answers one connection's requests: OAuth, then faults, rate limit, token check and the REST routes."""
+    """Answers one connection's requests: OAuth, then faults, token check, rate limits and the REST routes."""
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
@@ -102,7 +122,9 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         split = urllib.parse.urlsplit(self.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
-        record = RequestRecord(method, split.path, urllib.parse.parse_qs(split.query), 0)
+        record = RequestRecord(
+            method, split.path, urllib.parse.parse_qs(split.query), 0, label=route_label(split.path)
+        )
         with sandbox._lock:
             sandbox.requests.append(record)  # on arrival, so stalled requests count at once
         try:
@@ -122,6 +144,8 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         record.status = status
+        if status == 429:
+            record.limit_type = headers.get("X-RateLimit-Type", "")
         try:
             self._send(status, body, headers)
         except (BrokenPipeError, ConnectionResetError):
@@ -149,14 +173,8 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
             except SandboxError:
                 instance = None
         self._apply_faults(sandbox._faults_for(instance))
-        if sandbox.rate_limiter is not None and not sandbox.rate_limiter.allow():
-            raise zoom_error(
-                429,
-                429,
-                "You have reached the maximum per-second rate limit for this API. Try again later.",
-                **{"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"},
-            )
         scope = sandbox.oauth.check_token(self.headers.get("Authorization", ""))
+        sandbox.limits.check(route_label(path))  # after the token: only the account's requests count
         return 200, sandbox._api(segments[1:], query, scope), {}
 
     def _apply_faults(self, faults: list[Faults]) -> None:
@@ -183,30 +201,12 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
                     {"Content-Type": "text/html"},
                 )
             if fault.daily_limited:
-                tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-                raise zoom_error(
-                    429,
-                    429,
-                    "You have reached the maximum daily rate limit for this API. Refer to the "
-                    "response header for details on when you can make another request.",
-                    **{
-                        "X-RateLimit-Category": "Heavy",
-                        "X-RateLimit-Type": "Daily-limit",
-                        "X-RateLimit-Limit": "30000",
-                        "X-RateLimit-Remaining": "0",
-                        "Retry-After": f"{tomorrow.isoformat()}T00:00:00Z",
-                    },
-                )
+                raise daily_limit_error(30000)
             if fault.take("qps_limited"):
                 headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = fault.retry_after
-                raise zoom_error(
-                    429,
-                    429,
-                    "You have reached the maximum per-second rate limit for this API. Try again later.",
-                    **headers,
-                )
+                raise zoom_error(429, 429, QPS_MESSAGE, **headers)
             if fault.take("invalid_tokens"):
                 raise zoom_error(401, 124, "Invalid access token.")
 

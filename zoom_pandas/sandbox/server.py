@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from zoom_pandas.sandbox.api import ZoomApi
 from zoom_pandas.sandbox.data import SandboxData
-from zoom_pandas.sandbox.faults import Faults, TokenBucket
+from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.handler import RequestRecord, SandboxHandler, SandboxHTTPServer
+from zoom_pandas.sandbox.limits import LABELS, RateLimits
 from zoom_pandas.sandbox.oauth import DEFAULT_SCOPES, SandboxCredentials, SandboxOAuth
 
 __all__ = ["Sandbox", "SandboxCredentials", "shared_sandbox"]
@@ -33,7 +35,20 @@ class Sandbox(ZoomApi):
     latency : float
         Seconds added before every answer (simulates the network and Zoom's servers).
     rate_limit : float, optional
-        Requests per second accepted on ``/v2`` before answering 429 (token bucket).
+        Requests per second accepted on ``/v2`` over every route together before answering 429
+        (one token bucket; its 429s carry no ``Retry-After``).
+    rate_limits : {"free", "pro", "business"} or mapping, optional
+        Zoom's per-label limits (zoom/FACTS.md §4.2), counted account-wide over every token and
+        client: a plan name, or requests per second per label such as
+        ``{"Light": 30, "Medium": 20, "Heavy": 10}``. One token bucket per label, holding one
+        second's worth (capacity = rate) and starting full. Over it: 429 with Zoom's body and
+        ``X-RateLimit-Category``, ``X-RateLimit-Type: QPS``, ``X-RateLimit-Limit``,
+        ``X-RateLimit-Remaining: 0`` and ``Retry-After`` in whole seconds. See
+        :mod:`zoom_pandas.sandbox.limits`.
+    daily_limit : int, optional
+        Heavy requests served per UTC day (Zoom: 30,000 on Pro, 60,000 on Business+); then every
+        Heavy request answers 429 ``X-RateLimit-Type: Daily-limit`` with ``Retry-After`` at the
+        next 00:00 UTC. A request refused by a per-second 429 does not count. Default: no cap.
     page_token_ttl : float
         Seconds a ``next_page_token`` stays valid (Zoom: 15 minutes).
     scopes : str
@@ -55,6 +70,8 @@ class Sandbox(ZoomApi):
         port: int = 0,
         latency: float = 0.0,
         rate_limit: float | None = None,
+        rate_limits: str | Mapping[str, float] | None = None,
+        daily_limit: int | None = None,
         page_token_ttl: float = 900.0,
         scopes: str = DEFAULT_SCOPES,
         today: dt.date | None = None,
@@ -63,7 +80,7 @@ class Sandbox(ZoomApi):
         self.data = SandboxData(seed, today)
         self.credentials = credentials or SandboxCredentials()
         self.latency = latency
-        self.rate_limiter = TokenBucket(rate_limit) if rate_limit else None
+        self.limits = RateLimits(rate_limits, daily_limit, overall=rate_limit)
         self.page_token_ttl = page_token_ttl
         self.oauth = SandboxOAuth(self.credentials, scopes, lambda: self.url)
         self.faults: dict[str, Faults] = {}
@@ -180,6 +197,22 @@ class Sandbox(ZoomApi):
             return sum(
                 1 for r in self.requests if path_part in r.path and (method is None or r.method == method)
             )
+
+    def counts(self) -> dict[str, int]:
+        """Requests so far per rate-limit label, and the 429 answers among them.
+
+        Returns
+        -------
+        dict
+            ``{"Light": n, "Medium": n, "Heavy": n, "429": n}``: a label counts every request to
+            a route with that label, served or refused; ``"429"`` counts every 429 answer (the
+            sandbox's limits and injected faults alike).
+        """
+        with self._lock:
+            records = list(self.requests)
+        counted = {label: sum(1 for r in records if r.label == label) for label in LABELS}
+        counted["429"] = sum(1 for r in records if r.status == 429)
+        return counted
 
     def revoke_tokens(self) -> None:
         """Invalidate every access token, as Zoom does when an app is deactivated or rotated."""
