@@ -191,3 +191,48 @@ def test_every_served_route_has_zoom_s_label() -> None:
         "/v2/users//meetings": None,
     }
     assert {path: route_label(path) for path in labels} == labels
+
+
+def list_users(sandbox: Sandbox, auth: dict[str, str], **params: Any) -> tuple[list[dict[str, Any]], int]:
+    """Every page of ``GET /users`` (at most 20 pages); the users and the number of pages."""
+    users: list[dict[str, Any]] = []
+    token = ""
+    for pages in range(1, 21):
+        answer = get(sandbox, "/users", auth, **params, **({"next_page_token": token} if token else {}))
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["total_records"] >= len(users) + len(body["users"])
+        users += body["users"]
+        token = body["next_page_token"]
+        if not token:
+            return users, pages
+    raise AssertionError("GET /users did not end within 20 pages")
+
+
+def test_list_users_pages_with_next_page_tokens(sandbox: Sandbox) -> None:
+    auth = bearer(sandbox)
+    active = [u for u in sandbox.data.users if u.status == "active"]
+    everyone, pages = list_users(sandbox, auth, page_size=3)
+    assert pages == -(-len(active) // 3) and pages >= 2
+    assert [u["email"] for u in everyone] == [u.email for u in active]
+    assert [u["id"] for u in everyone] == [u.id for u in active]
+    default = get(sandbox, "/users", auth).json()
+    assert default["page_size"] == 30 and default["page_number"] == 1
+    assert default["total_records"] == len(active) and default["page_count"] == 1
+    assert get(sandbox, "/users", auth, page_size=1000).json()["page_size"] == 300
+    first = get(sandbox, "/users", auth, page_size=1).json()
+    assert first["page_count"] == len(active) and first["next_page_token"]
+    second = get(sandbox, "/users", auth, page_size=1, next_page_token=first["next_page_token"]).json()
+    assert second["page_number"] == 2 and second["users"][0]["email"] == active[1].email
+    other = get(sandbox, "/users", auth, status="inactive", next_page_token=first["next_page_token"])
+    assert other.status_code == 400 and other.json()["code"] == 300  # a token belongs to its listing
+    wrong = get(sandbox, "/users", auth, status="everyone")
+    assert wrong.status_code == 400 and wrong.json()["code"] == 300
+
+
+def test_list_users_needs_a_user_read_scope() -> None:
+    with Sandbox(scopes="report:read:admin meeting:read:admin") as narrow:
+        refused = get(narrow, "/users", bearer(narrow))
+        assert refused.status_code == 400 and refused.json()["code"] == 4711
+    with Sandbox(scopes="user:read:list_users:admin") as granular:
+        assert get(granular, "/users", bearer(granular)).status_code == 200

@@ -139,3 +139,15 @@ def test_meeting_reports_window_rules(sandbox: Sandbox) -> None:
                     "to": (today - dt.timedelta(days=240)).isoformat(),
                 },
             )
+
+
+@pytest.mark.parametrize("status", ["active", "inactive", "pending"])
+def test_list_users(sandbox: Sandbox, status: str) -> None:
+    with sandbox.client() as client:
+        body = client.get_json("/users", {"status": status, "page_size": 2})
+    schema = response_schema("/users")
+    validate(body, schema)
+    assert set(body) == set(schema["properties"])
+    for user in body["users"]:
+        assert set(user) <= set(schema["properties"]["users"]["items"]["properties"])
+        assert user["status"] == status and ("id" in user) == (status != "pending")

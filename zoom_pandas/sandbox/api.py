@@ -1,4 +1,4 @@
-"""The sandbox's REST routes: users, past meetings and webinars, their instances, reports, participants.
+"""The sandbox's REST routes: users (one or a list), past meetings and webinars, instances, reports.
 
 Answers follow Zoom's spec (``ZoomMeetingAPISpec.json``): page sizes, opaque page tokens that
 expire, Zoom's UUID decoding, its error bodies and scopes. Meetings and webinars are separate
@@ -18,12 +18,13 @@ import time
 import urllib.parse
 from typing import Any
 
+from zoom_pandas.sandbox.accounts import STATUSES
+from zoom_pandas.sandbox.bodies import instance_entry, listed_user, meeting_report, user_body, webinar_report
 from zoom_pandas.sandbox.data import Instance, SandboxData
 from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.oauth import SandboxCredentials, SandboxError, zoom_error
-from zoom_pandas.sandbox.rows import iso
 
-__all__ = ["REPORT_SCOPES", "WEBINAR_DETAIL_SCOPES", "WEBINAR_REPORT_SCOPES", "ZoomApi"]
+__all__ = ["REPORT_SCOPES", "USERS_SCOPES", "WEBINAR_DETAIL_SCOPES", "WEBINAR_REPORT_SCOPES", "ZoomApi"]
 
 _ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 
@@ -31,6 +32,8 @@ _ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
 REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
 #: Scopes accepted by ``/report/webinars/{id}/participants``.
 WEBINAR_REPORT_SCOPES = ("report:read:admin", "report:read:list_webinar_participants:admin")
+#: Scopes accepted by ``GET /users`` (the spec's classic scope; the granular one Zoom names for it).
+USERS_SCOPES = ("user:read:admin", "user:read:list_users:admin")
 #: Scopes accepted by ``/report/webinars/{id}``.
 WEBINAR_DETAIL_SCOPES = ("report:read:admin", "report:read:webinar:admin")
 
@@ -59,25 +62,29 @@ class ZoomApi:
             return [self.faults[k] for k in keys if k in self.faults]
 
     def _api(self, segments: list[str], query: dict[str, str], scope: str) -> Any:
+        if segments == ["users"]:
+            _require_scope(scope, USERS_SCOPES)
+            return self._users(query)
         if segments[:1] == ["users"] and len(segments) == 2:
             user = self.data.user(urllib.parse.unquote(segments[1]))
             if user is None:
                 raise zoom_error(404, 1001, f"User does not exist: {segments[1]}.")
-            return _user_body(user, self.credentials.account_id)
+            return user_body(user, self.credentials.account_id)
         if segments[:1] == ["past_meetings"] and len(segments) in (2, 3):
             if len(segments) == 3 and segments[2] == "instances":
                 if _number(segments[1]) not in self.data.meetings:
                     raise zoom_error(404, 3001, f"Meeting {segments[1]} not found or has expired.")
-                return {"meetings": [_listed(i) for i in self.data.meetings[int(segments[1])].instances]}
+                held = self.data.meetings[int(segments[1])].instances
+                return {"meetings": [instance_entry(i) for i in held]}
             if len(segments) == 2:
                 return self._instance(segments[1]).summary()
         if segments[:1] == ["past_webinars"] and len(segments) == 3 and segments[2] == "instances":
             if _number(segments[1]) not in self.data.webinars:
                 raise zoom_error(404, 3001, f'Webinar "{segments[1]}" not found or has expired.')
-            return {"webinars": [_listed(i) for i in self.data.webinars[int(segments[1])].instances]}
+            return {"webinars": [instance_entry(i) for i in self.data.webinars[int(segments[1])].instances]}
         if segments[:2] == ["report", "webinars"] and len(segments) == 3:
             _require_scope(scope, WEBINAR_DETAIL_SCOPES)
-            return _webinar_report(self._instance(segments[2], webinar=True))
+            return webinar_report(self._instance(segments[2], webinar=True))
         if segments[:2] == ["report", "webinars"] and len(segments) == 4 and segments[3] == "participants":
             _require_scope(scope, WEBINAR_REPORT_SCOPES)
             return self._participants(segments[2], query, webinar=True)
@@ -164,6 +171,23 @@ class ZoomApi:
         head = json.dumps(header, separators=(",", ":")).encode()[:-1]
         return head + b',"participants":[' + b",".join(instance.row_json(with_registrant)[start:stop]) + b"]}"
 
+    def _users(self, query: dict[str, str]) -> dict[str, Any]:
+        """One page of ``GET /users``: the account's users with one status (default active)."""
+        status = query.get("status", "active")
+        if status not in STATUSES:
+            raise zoom_error(400, 300, f"Validation Failed: status must be one of {', '.join(STATUSES)}.")
+        users = [u for u in self.data.users if u.status == status]
+        start, stop, next_token = self._page(users, query, f"users:{status}", None)
+        page_size = min(max(int(query.get("page_size", "30")), 1), 300)
+        return {
+            "page_count": math.ceil(len(users) / page_size),
+            "page_number": start // page_size + 1,
+            "page_size": page_size,
+            "total_records": len(users),
+            "next_page_token": next_token,
+            "users": [listed_user(u) for u in users[start:stop]],
+        }
+
     def _meeting_reports(self, user_id: str, query: dict[str, str]) -> dict[str, Any]:
         user = self.data.user(user_id)
         if user is None:
@@ -200,7 +224,7 @@ class ZoomApi:
             "page_size": page_size,
             "total_records": len(held),
             "next_page_token": next_token,
-            "meetings": [_meeting_report(i) for i in held[start:stop]],
+            "meetings": [meeting_report(i) for i in held[start:stop]],
         }
 
 
@@ -214,55 +238,6 @@ def _not_found(value: str, webinar: bool) -> SandboxError:
     if webinar:
         return zoom_error(404, 3001, f'Webinar "{value}" not found or has expired.')
     return zoom_error(404, 3001, f"Meeting {value} not found or has expired.")
-
-
-def _listed(instance: Instance) -> dict[str, str]:
-    """An entry of ``/past_meetings/{id}/instances`` or ``/past_webinars/{id}/instances``."""
-    return {"uuid": instance.uuid, "start_time": iso(instance.start_time)}
-
-
-def _user_body(user: Any, account_id: str) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "display_name": user.display_name,
-        "email": user.email,
-        "type": 2,
-        "role_name": "Owner" if user.email.startswith("owner") else "Admin",
-        "timezone": user.timezone,
-        "account_id": account_id,
-        "status": "active",
-    }
-
-
-def _meeting_report(instance: Instance) -> dict[str, Any]:
-    summary = instance.summary()
-    return {
-        "uuid": summary["uuid"],
-        "id": summary["id"],
-        "type": summary["type"],
-        "topic": summary["topic"],
-        "user_name": summary["user_name"],
-        "user_email": summary["user_email"],
-        "start_time": summary["start_time"],
-        "end_time": summary["end_time"],
-        "duration": summary["duration"],
-        "total_minutes": summary["total_minutes"],
-        "participants_count": summary["participants_count"],
-        "source": "Zoom",
-        "has_screen_share": False,
-        "has_recording": False,
-        "has_chat": True,
-    }
-
-
-def _webinar_report(instance: Instance) -> dict[str, Any]:
-    """The ``GET /report/webinars/{id}`` body: the spec's fields, no custom keys or tracking fields."""
-    summary = instance.summary()
-    fields = ("uuid", "id", "type", "topic", "user_name", "user_email", "dept")
-    timing = ("start_time", "end_time", "duration", "total_minutes", "participants_count")
-    return {**{k: summary[k] for k in fields + timing}, "custom_keys": [], "tracking_fields": []}
 
 
 def _number(segment: str) -> int | None:

@@ -14,24 +14,10 @@ import json
 import random
 from typing import Any
 
+from zoom_pandas.sandbox.accounts import User
 from zoom_pandas.sandbox.rows import iso, participant_rows
 
 __all__ = ["Instance", "Meeting", "SandboxData", "User"]
-
-
-@dataclasses.dataclass(frozen=True)
-class User:
-    """A licensed user of the sandbox account."""
-
-    id: str
-    email: str
-    first_name: str
-    last_name: str
-    timezone: str = "UTC"
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclasses.dataclass
@@ -171,6 +157,7 @@ class SandboxData:
                 ("hr@example.com", "Hiro", "Resources", "Asia/Tokyo"),
             ]
         ]
+        self.users[0] = dataclasses.replace(self.users[0], role="Owner")
         self.meetings: dict[int, Meeting] = {}
         self.instances: dict[str, Instance] = {}
         self.webinars: dict[int, Meeting] = {}
