@@ -7,6 +7,9 @@ client makes of it. Every loop is bounded in count and in time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
+import json
 import time
 from typing import Any
 
@@ -236,3 +239,143 @@ def test_list_users_needs_a_user_read_scope() -> None:
         assert refused.status_code == 400 and refused.json()["code"] == 4711
     with Sandbox(scopes="user:read:list_users:admin") as granular:
         assert get(granular, "/users", bearer(granular)).status_code == 200
+
+
+def test_list_users_by_status(sandbox: Sandbox) -> None:
+    auth = bearer(sandbox)
+    active, _ = list_users(sandbox, auth, page_size=4)
+    emails = [u["email"] for u in active]
+    assert emails[:4] == ["owner@example.com", "teacher@example.com", "events@example.com", "hr@example.com"]
+    assert {"ds.teacher@example.com", "math.teacher@example.com", "researcher@example.com"} <= set(emails)
+    assert {"team.lead@example.com", "support.lead@example.com"} <= set(emails)
+    assert len(emails) == len(set(emails)) == 10 and all(u["status"] == "active" for u in active)
+    assert "former.teacher@example.com" not in emails and "new.hire@example.com" not in emails
+    inactive, _ = list_users(sandbox, auth, status="inactive")
+    assert [(u["email"], u["status"]) for u in inactive] == [("former.teacher@example.com", "inactive")]
+    pending, _ = list_users(sandbox, auth, status="pending")
+    assert [(u["email"], u["status"]) for u in pending] == [("new.hire@example.com", "pending")]
+    assert "id" not in pending[0]  # Zoom lists pending users without an id
+    teacher = get(sandbox, f"/users/{inactive[0]['id']}", auth).json()
+    assert teacher["email"] == "former.teacher@example.com" and teacher["status"] == "inactive"
+
+
+def month_windows(count: int) -> list[tuple[dt.date, dt.date]]:
+    """Adjacent windows of 31 days (within Zoom's one month), newest first, ending today."""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    ends = [today - dt.timedelta(days=31 * k) for k in range(count)]
+    return [(end - dt.timedelta(days=30), end) for end in ends]
+
+
+def reported(sandbox: Sandbox, auth: dict[str, str], user: str, windows: int) -> list[dict[str, Any]]:
+    """Every meeting ``/report/users/{user}/meetings`` lists over ``windows`` month windows (5 a page)."""
+    meetings: list[dict[str, Any]] = []
+    for first, last in month_windows(windows):
+        token = ""
+        for _ in range(50):
+            params = {"from": first.isoformat(), "to": last.isoformat(), "page_size": 5}
+            answer = get(sandbox, f"/report/users/{user}/meetings", auth, **params, next_page_token=token)
+            assert answer.status_code == 200, answer.text
+            meetings += answer.json()["meetings"]
+            token = answer.json()["next_page_token"]
+            if not token:
+                break
+        else:
+            raise AssertionError("the report did not end within 50 pages")
+    return meetings
+
+
+def test_the_course_has_14_weekly_sessions_listed_by_instances_and_by_the_report(sandbox: Sandbox) -> None:
+    auth = bearer(sandbox)
+    course = sandbox.data.meetings[SandboxData.COURSE]
+    assert course.topic == "Data Science 201 seminar" and course.host.email == "ds.teacher@example.com"
+    listed = get(sandbox, f"/past_meetings/{SandboxData.COURSE}/instances", auth).json()["meetings"]
+    starts = [dt.datetime.fromisoformat(m["start_time"].replace("Z", "+00:00")) for m in listed]
+    assert len(listed) == 14 and len({m["uuid"] for m in listed}) == 14
+    assert {later - earlier for earlier, later in itertools.pairwise(starts)} == {dt.timedelta(weeks=1)}
+    today = dt.datetime.combine(sandbox.data.today, dt.time(), tzinfo=dt.timezone.utc)
+    assert max(i.end_time for i in course.instances) <= today - dt.timedelta(days=1)
+    assert min(starts) >= today - dt.timedelta(days=182)  # inside Zoom's six-month report reach
+    # 14 weeks do not fit in two one-month windows: four adjacent ones cover the term.
+    meetings = reported(sandbox, auth, "ds.teacher@example.com", windows=4)
+    sessions = [m for m in meetings if m["id"] == SandboxData.COURSE]
+    assert sorted(m["uuid"] for m in sessions) == sorted(m["uuid"] for m in listed)
+    assert {m["topic"] for m in meetings} == {"Data Science 201 seminar", "Data Science 201 office hours"}
+    assert all(25 <= m["participants_count"] - 1 <= 40 for m in sessions)  # students, host aside
+
+
+def test_the_course_is_the_same_students_week_after_week_late_and_rejoining(sandbox: Sandbox) -> None:
+    course = sandbox.data.meetings[SandboxData.COURSE]
+    host = course.host.email
+    weeks = [[r for r in i.rows() if r["user_email"] != host] for i in course.instances]
+    enrolled = {r["participant_user_id"] for rows in weeks for r in rows if r["participant_user_id"]}
+    assert len(enrolled) <= 38  # one roster, not new faces every week
+    for instance, rows in zip(course.instances, weeks, strict=True):
+        present = {r["participant_user_id"] for r in rows if r["participant_user_id"]}
+        assert len(present) >= 25
+        late = [r for r in rows if r["join_time"] > iso_after(instance.start_time, minutes=5)]
+        assert late  # someone always comes late
+    joins = [
+        sum(1 for r in rows if r["participant_user_id"] == person) for rows in weeks for person in enrolled
+    ]
+    assert max(joins) >= 2  # rejoins are rows of their own
+    assert any(r["user_email"] == "" for rows in weeks for r in rows)  # the odd guest
+
+
+def iso_after(moment: dt.datetime, minutes: int) -> str:
+    return (moment + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_the_report_lists_only_meetings_two_or_more_people_attended(sandbox: Sandbox) -> None:
+    auth = bearer(sandbox)
+    meetings = reported(sandbox, auth, "researcher@example.com", windows=4)
+    held = [m for m in sandbox.data.meetings.values() if m.host.email == "researcher@example.com"]
+    alone = {i.uuid for m in held for i in m.instances if i.people < 2}
+    assert alone and not alone & {m["uuid"] for m in meetings}  # a no-show interview is not listed
+    assert len(meetings) == sum(1 for m in held for i in m.instances if i.people >= 2)
+
+
+def test_the_term_keeps_the_account_a_test_size(sandbox: Sandbox) -> None:
+    data = sandbox.data
+    instances = [*data.instances.values(), *data.webinar_instances.values()]
+    assert len(instances) < 400
+    started = time.monotonic()
+    assert sum(len(i.rows()) for i in instances) < 60_000
+    assert time.monotonic() - started < 10
+    newcomers = {u.email for u in data.users[4:]}
+    today = dt.datetime.combine(data.today, dt.time(), tzinfo=dt.timezone.utc)
+    for meeting in data.meetings.values():
+        if meeting.host.email in newcomers:
+            assert all(
+                today - dt.timedelta(weeks=14) < i.start_time and i.end_time < today
+                for i in meeting.instances
+            )
+
+
+#: What every meeting, webinar and first user was before the term existed: a hash over numbers,
+#: topics, hosts, instance UUIDs, starts, lengths, seeds and every participant row, for seed 0 and
+#: 2026-01-15 (computed with the sandbox of commit 02ff9f8, before this file's features).
+BEFORE_THE_TERM = "0204260963352c3fc651387f25b2ccc20deb8e4d995dbed23e7db1b9d78902d3"
+TEAM_SYNC_UUIDS = [
+    "BEICeq8fqVt/hliVeN9D5A==",
+    "/igzgRpxpyNzhiZIL2HGIw==",
+    "PG5NnqGlpcz3LiFAwwS9/A==",
+    "2dRlT+y//Bn7QNa6ssjgEg==",
+    "V1jeeB7zT4/0jccZhxGSWg==",
+    "uRZjnL/J8qO8F7vpSKdYNA==",
+]
+
+
+def test_earlier_users_meetings_and_rows_are_unchanged() -> None:
+    data = SandboxData(0, dt.date(2026, 1, 15))
+    assert [i.uuid for i in data.meetings[SandboxData.TEAM_SYNC].instances] == TEAM_SYNC_UUIDS
+    first_four = data.users[:4]
+    digest = hashlib.sha256()
+    for meetings in (data.meetings, data.webinars):
+        for number, meeting in meetings.items():
+            if meeting.host not in first_four or number == SandboxData.JUST_ENDED:
+                continue  # the term's meetings; "just ended" follows the clock
+            for i in meeting.instances:
+                fields = [number, meeting.topic, meeting.host.email, i.uuid, str(i.start_time)]
+                digest.update(json.dumps([*fields, i.minutes, i.people, i.seed, i.rows()]).encode())
+    digest.update(json.dumps([(u.id, u.email) for u in first_four]).encode())
+    assert digest.hexdigest() == BEFORE_THE_TERM

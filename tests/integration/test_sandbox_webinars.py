@@ -56,9 +56,11 @@ def test_webinars_are_kept_apart_from_meetings(sandbox: Sandbox) -> None:
 
 def test_meeting_data_did_not_change() -> None:
     data = SandboxData(seed=0, today=dt.date(2024, 3, 1))
+    earlier = data.users[:4]  # the term's users and meetings came later, from their own generator
     snapshot = [
         [i.uuid] + ([] if number == SandboxData.JUST_ENDED else [i.start_time.isoformat(), i.rows()])
         for number in sorted(data.meetings)
+        if data.meetings[number].host in earlier
         for i in data.meetings[number].instances
     ]
     digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,5 +1,8 @@
 """Deterministic synthetic Zoom data: users, recurring meetings and webinars, their instances.
 
+The term's users and meetings (:mod:`zoom_pandas.sandbox.term`) are added last, from their own
+generator.
+
 Everything derives from one seed and one anchor day, so the same sandbox answers the same way in
 every test, notebook and benchmark. Participant rows (:mod:`zoom_pandas.sandbox.rows`) are built
 on first use and kept.
@@ -15,7 +18,8 @@ import random
 from typing import Any
 
 from zoom_pandas.sandbox.accounts import User
-from zoom_pandas.sandbox.rows import iso, participant_rows
+from zoom_pandas.sandbox.rows import Person, iso, participant_rows
+from zoom_pandas.sandbox.term import add_term
 
 __all__ = ["Instance", "Meeting", "SandboxData", "User"]
 
@@ -31,6 +35,7 @@ class Instance:
     people: int
     seed: int
     exact_rows: int | None = None
+    roster: tuple[Person, ...] | None = None
     _rows: list[dict[str, Any]] | None = dataclasses.field(default=None, repr=False)
     _json: dict[str, list[bytes]] = dataclasses.field(default_factory=dict, repr=False)
     _summary: dict[str, Any] | None = dataclasses.field(default=None, repr=False)
@@ -134,6 +139,8 @@ class SandboxData:
     ONE_ON_ONE = 83300000001
     EMPTY_ROOM = 83300000002
     JUST_ENDED = 83300000003
+    #: The term's weekly course (14 sessions, held by ds.teacher@example.com; see :mod:`.term`).
+    COURSE = 92014201400
     #: Stable webinar numbers (held by events@example.com).
     WEBINAR_SERIES = 94455667788
     BIG_WEBINAR = 96677889900
@@ -166,7 +173,7 @@ class SandboxData:
         anchor = dt.datetime.combine(self.today, dt.time(15, 0), tzinfo=dt.timezone.utc)
         # Weekly sync: 6 instances, one UUID starting with "/" and one containing "//".
         shapes = ["plain", "slash-first", "plain", "double-slash", "plain", "plain"]
-        self._add(
+        self.add(
             rng,
             self.TEAM_SYNC,
             "Weekly team sync",
@@ -174,7 +181,7 @@ class SandboxData:
             8,
             [(anchor - dt.timedelta(days=7 * (6 - k)), 30, 12, shapes[k]) for k in range(6)],
         )
-        self._add(
+        self.add(
             rng,
             self.LECTURE,
             "Statistics 101 lecture",
@@ -182,7 +189,7 @@ class SandboxData:
             8,
             [(anchor - dt.timedelta(days=3 * (8 - k), hours=6), 90, 60, "plain") for k in range(8)],
         )
-        self._add(
+        self.add(
             rng,
             self.ALL_HANDS,
             "Company all-hands",
@@ -190,7 +197,7 @@ class SandboxData:
             2,
             [(anchor - dt.timedelta(days=10, hours=-2), 60, 1000, "plain")],
         )
-        conference = self._add(
+        conference = self.add(
             rng,
             self.CONFERENCE,
             "Conference day",
@@ -199,12 +206,12 @@ class SandboxData:
             [(anchor - dt.timedelta(days=20, hours=7), 480, 12000, "plain")],
         )
         conference.instances[0].exact_rows = 20000
-        self._add(rng, self.ONE_ON_ONE, "Quick 1:1", hr, 2, [(anchor - dt.timedelta(days=2), 20, 2, "plain")])
+        self.add(rng, self.ONE_ON_ONE, "Quick 1:1", hr, 2, [(anchor - dt.timedelta(days=2), 20, 2, "plain")])
         # Everyone left before the report was taken: a report with zero rows.
-        self._add(rng, self.EMPTY_ROOM, "Empty room", hr, 2, [(anchor - dt.timedelta(days=1), 5, 0, "plain")])
+        self.add(rng, self.EMPTY_ROOM, "Empty room", hr, 2, [(anchor - dt.timedelta(days=1), 5, 0, "plain")])
         # Ended ten minutes before the sandbox started: its report is still provisional.
         just_now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(minutes=40)
-        self._add(rng, self.JUST_ENDED, "Stand-up that just ended", owner, 2, [(just_now, 30, 6, "plain")])
+        self.add(rng, self.JUST_ENDED, "Stand-up that just ended", owner, 2, [(just_now, 30, 6, "plain")])
         topics = [
             "Budget review",
             "Design critique",
@@ -219,7 +226,7 @@ class SandboxData:
             host = self.users[k % len(self.users)]
             number = 80000000000 + rng.randrange(10**10)
             start = anchor - dt.timedelta(days=rng.randrange(1, 150), hours=rng.randrange(0, 8))
-            self._add(
+            self.add(
                 rng,
                 number,
                 topics[k % len(topics)],
@@ -228,6 +235,7 @@ class SandboxData:
                 [(start, rng.choice([15, 30, 45, 60]), rng.randrange(2, 40), "plain")],
             )
         self._add_webinars(anchor, events)
+        add_term(self, self.COURSE)
 
     def _add_webinars(self, anchor: dt.datetime, host: User) -> None:
         """Webinars draw from their own generator, so adding them left every meeting unchanged."""
@@ -235,13 +243,11 @@ class SandboxData:
         # Weekly webinar: 4 instances, one UUID starting with "/" and one containing "//".
         shapes = ["plain", "slash-first", "double-slash", "plain"]
         held = [(anchor - dt.timedelta(days=7 * (4 - k), hours=-2), 60, 40, shapes[k]) for k in range(4)]
-        self._add(rng, self.WEBINAR_SERIES, "Weekly product webinar", host, 9, held)
+        self.add(rng, self.WEBINAR_SERIES, "Weekly product webinar", host, 9, held)
         big = [(anchor - dt.timedelta(days=5), 90, 1100, "plain")]
-        self._add(rng, self.BIG_WEBINAR, "Annual keynote webinar", host, 5, big).instances[
-            0
-        ].exact_rows = 2500
+        self.add(rng, self.BIG_WEBINAR, "Annual keynote webinar", host, 5, big).instances[0].exact_rows = 2500
 
-    def _add(
+    def add(
         self,
         rng: random.Random,
         number: int,
@@ -250,6 +256,11 @@ class SandboxData:
         kind: int,
         held: list[tuple[dt.datetime, int, int, str]],
     ) -> Meeting:
+        """Add a meeting or webinar (by ``kind``) with one instance per ``(start, minutes, people, shape)``.
+
+        ``rng`` draws each instance's UUID (``shape``: "plain", "slash-first", "double-slash")
+        and row seed, in order, so one generator per part of the account keeps the others stable.
+        """
         meeting = Meeting(id=number, topic=topic, host=host, type=kind)
         meetings, instances = (
             (self.webinars, self.webinar_instances) if meeting.is_webinar else (self.meetings, self.instances)

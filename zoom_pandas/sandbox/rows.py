@@ -7,6 +7,7 @@ same, in the same order, as before the split, so every seed still yields the sam
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import random
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from zoom_pandas.sandbox.data import Instance
 
-__all__ = ["FIRST_NAMES", "LAST_NAMES", "iso", "participant_rows"]
+__all__ = ["FIRST_NAMES", "LAST_NAMES", "Person", "iso", "participant_rows"]
 
 FIRST_NAMES = [
     "Ada",
@@ -62,6 +63,24 @@ LAST_NAMES = [
 ]
 
 
+@dataclasses.dataclass(frozen=True)
+class Person:
+    """Someone on a meeting's roster: the same name, email and Zoom account every time they join.
+
+    A guest (no Zoom account) has "" as ``email`` and ``account_id``.
+    """
+
+    name: str
+    email: str
+    account_id: str
+    registrant_id: str = ""
+
+
+def _random_id(rng: random.Random) -> str:
+    """A 22-character id like Zoom's user and registrant ids."""
+    return base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
+
+
 def iso(moment: dt.datetime) -> str:
     """A UTC time as Zoom writes it: ``2024-03-01T15:00:00Z``."""
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -73,7 +92,8 @@ def participant_rows(instance: Instance) -> list[dict[str, Any]]:
     Parameters
     ----------
     instance : Instance
-        The meeting or webinar instance; its ``seed`` drives every draw.
+        The meeting or webinar instance; its ``seed`` drives every draw. With a ``roster`` the
+        host and exactly the people on it join (who they are is not drawn; when and how is).
 
     Returns
     -------
@@ -87,27 +107,31 @@ def participant_rows(instance: Instance) -> list[dict[str, Any]]:
     span = int((end - start).total_seconds())
     with_rooms = not webinar and instance.people >= 20
     rooms = [base64.b64encode(rng.randbytes(12)).decode() for _ in range(4)] if with_rooms else []
+    roster = instance.roster
     rows: list[dict[str, Any]] = []
     next_user_id = 16778240 + rng.randrange(10**6)
     person = 0
     target = instance.exact_rows
-    while (target is None and person < instance.people) or (target is not None and len(rows) < target):
-        guest = person > 0 and rng.random() < 0.2
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        name = f"{first} {last}" if person else instance.meeting.host.display_name
-        email = (
-            ""
-            if guest
-            else (
-                instance.meeting.host.email
-                if person == 0
-                else f"{first}.{last}.{person}@example.com".lower().replace(" ", "")
+    people = instance.people if roster is None else len(roster) + 1
+    while (target is None and person < people) or (target is not None and len(rows) < target):
+        if roster is not None and person > 0:  # the same people every week: no draw for who they are
+            who = roster[person - 1]
+            name, email, account_id, registrant = who.name, who.email, who.account_id, who.registrant_id
+        else:
+            guest = person > 0 and rng.random() < 0.2
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            name = f"{first} {last}" if person else instance.meeting.host.display_name
+            email = (
+                ""
+                if guest
+                else (
+                    instance.meeting.host.email
+                    if person == 0
+                    else f"{first}.{last}.{person}@example.com".lower().replace(" ", "")
+                )
             )
-        )
-        account_id = "" if guest else base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
-        registrant = (
-            "" if guest or rng.random() < 0.5 else base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
-        )
+            account_id = "" if guest else _random_id(rng)
+            registrant = "" if guest or rng.random() < 0.5 else _random_id(rng)
         arrive = start + dt.timedelta(seconds=rng.randrange(-120, max(1, span // 6)))
         stints: list[tuple[dt.datetime, dt.datetime, str, str]] = []
         if person and rng.random() < 0.1:  # admitted from the waiting room after a short wait
