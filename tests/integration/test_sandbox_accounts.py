@@ -10,12 +10,18 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from typing import Any
 
 import pytest
 import requests
 
+import zoom_pandas as zp
+from tests.conftest import REPO
 from zoom_pandas.sandbox import Sandbox, SandboxData
 from zoom_pandas.sandbox.limits import route_label
 
@@ -379,3 +385,69 @@ def test_earlier_users_meetings_and_rows_are_unchanged() -> None:
                 digest.update(json.dumps([*fields, i.minutes, i.people, i.seed, i.rows()]).encode())
     digest.update(json.dumps([(u.id, u.email) for u in first_four]).encode())
     assert digest.hexdigest() == BEFORE_THE_TERM
+
+
+def test_bulk_mode_adds_exactly_n_meetings_of_m_rows_for_the_bulk_user() -> None:
+    with Sandbox(bulk=(200, 50)) as sandbox, sandbox.client() as client:
+        auth = bearer(sandbox)
+        today = dt.datetime.now(dt.timezone.utc).date()
+        window = {"from": (today - dt.timedelta(days=30)).isoformat(), "to": today.isoformat()}
+        body = get(sandbox, "/report/users/bulk@example.com/meetings", auth, **window, page_size=300).json()
+        assert body["total_records"] == 200 and not body["next_page_token"]
+        listed = body["meetings"]
+        assert len({m["id"] for m in listed}) == 200 and {m["user_email"] for m in listed} == {
+            "bulk@example.com"
+        }
+        for meeting in listed[:3]:
+            page = get(sandbox, f"/report/meetings/{meeting['id']}/participants", auth, page_size=300).json()
+            assert page["total_records"] == 50 and len(page["participants"]) == 50
+        bulk = [m for m in sandbox.data.meetings.values() if m.host.email == "bulk@example.com"]
+        assert len(bulk) == 200 and all(len(m.instances) == 1 for m in bulk)
+        assert all(len(m.instances[0].rows()) == 50 for m in bulk)
+        midnight = dt.datetime.combine(sandbox.data.today, dt.time(), tzinfo=dt.timezone.utc)
+        for meeting in bulk:
+            instance = meeting.instances[0]
+            assert midnight - dt.timedelta(days=25) <= instance.start_time and instance.end_time < midnight
+        meetings = zp.read_meetings("bulk@example.com", client=client)
+        assert len(meetings) == 200 and set(meetings["meeting_id"]) == {m.id for m in bulk}
+    with Sandbox() as plain:  # no bulk meetings, and no bulk user, unless asked for
+        assert all(u.email != "bulk@example.com" for u in plain.data.users)
+        missing = get(plain, "/report/users/bulk@example.com/meetings", bearer(plain), **window)
+        assert missing.status_code == 404 and missing.json()["code"] == 1001
+
+
+def test_bulk_meetings_leave_the_rest_of_the_account_unchanged() -> None:
+    day = dt.date(2026, 1, 15)
+    plain, bulky = SandboxData(0, day), SandboxData(0, day, bulk="7x3")
+    assert bulky.users[: len(plain.users)] == plain.users and bulky.users[-1].email == "bulk@example.com"
+    for number, meeting in plain.meetings.items():
+        if number != SandboxData.JUST_ENDED:
+            assert [i.uuid for i in bulky.meetings[number].instances] == [i.uuid for i in meeting.instances]
+            assert bulky.meetings[number].instances[0].rows() == meeting.instances[0].rows()
+    assert len(bulky.meetings) == len(plain.meetings) + 7
+    for wrong in ((-1, 5), (3,), "12", "ax3", (2.5, 3)):
+        with pytest.raises(ValueError, match="bulk"):
+            SandboxData(0, day, bulk=wrong)  # type: ignore[arg-type]
+
+
+def test_the_command_line_serves_a_plan_a_daily_cap_and_bulk_meetings() -> None:
+    command = [sys.executable, "-m", "zoom_pandas.sandbox", "--plan", "free", "--daily-limit", "5"]
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [*command, "--bulk", "3x2"], stdout=subprocess.PIPE, text=True, env=environment
+    ) as process:
+        killer = threading.Timer(30, process.kill)  # a hung process ends the test, not the run
+        killer.start()
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline().strip() for _ in range(9)]
+            url = lines[0].removeprefix("sandbox listening on ")
+            assert lines[1] == "rate limits: Light 4/s, Medium 2/s, Heavy 1/s; Heavy 5/day"
+            assert "bulk: 3 meetings of 2 rows, hosted by bulk@example.com" in lines
+            stable = next(line for line in lines if line.startswith("stable meetings:"))
+            assert f"{SandboxData.COURSE} (Data Science 201 seminar)" in stable
+            assert requests.get(f"{url}/v2/users", timeout=10).status_code == 401  # it serves
+        finally:
+            killer.cancel()
+            process.terminate()
+            process.wait(10)

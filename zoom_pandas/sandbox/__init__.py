@@ -1,7 +1,21 @@
 """A local Zoom emulator: real HTTP on 127.0.0.1, OAuth and report endpoints, synthetic data, faults.
 
 Start it in-process (``with Sandbox() as sandbox: ...``) or as a process
-(``python -m zoom_pandas.sandbox --port 8765``).
+(``python -m zoom_pandas.sandbox --port 8765 [--plan pro] [--daily-limit 30000] [--bulk 200x50]``).
+
+What it serves, as Zoom's spec shapes it:
+
+* users: ``GET /users`` (by status, paged) and ``GET /users/{userId}``;
+* past meetings and webinars, their instances, the meeting reports of a user, and the
+  participant reports, every page with a ``next_page_token``;
+* an account of twelve users: the first four with a handful of meetings and webinars, a term of
+  recurring meetings over the last 13 weeks for six more hosts (among them the weekly
+  ``SandboxData.COURSE``, 14 sessions), one inactive and one pending user;
+  ``bulk=(N, M)`` adds N meetings of exactly M rows for ``bulk@example.com``;
+* Zoom's rate limits: ``rate_limits="free" | "pro" | "business"`` (or a per-label mapping) and
+  ``daily_limit=`` answer 429 with Zoom's bodies and headers; every request is recorded with its
+  label (``sandbox.requests``, ``sandbox.counts()``);
+* faults on demand (``sandbox.inject``): 429s, 5xx, resets, stalls, hostile bodies, and more.
 """
 
 from __future__ import annotations

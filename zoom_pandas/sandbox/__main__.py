@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from zoom_pandas.sandbox.bulk import BULK_EMAIL, parse_bulk
 from zoom_pandas.sandbox.data import Meeting, SandboxData
 from zoom_pandas.sandbox.limits import PLANS
 from zoom_pandas.sandbox.server import Sandbox
@@ -34,6 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--daily-limit", type=int, default=None, metavar="N", help="Heavy requests per UTC day before 429"
     )
+    parser.add_argument(
+        "--bulk",
+        type=_bulk,
+        default=None,
+        metavar="NxM",
+        help=f"add N meetings of exactly M participant rows each, hosted by {BULK_EMAIL}",
+    )
     args = parser.parse_args(argv)
     if args.daily_limit is not None and args.daily_limit < 0:
         parser.error("--daily-limit must be >= 0")
@@ -49,15 +57,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit=args.rate_limit,
         rate_limits=args.plan,
         daily_limit=args.daily_limit,
+        bulk=args.bulk,
     ) as sandbox:
         print(f"sandbox listening on {sandbox.url}", flush=True)
         print(f"rate limits: {sandbox.limits.describe()}", flush=True)
         for name, value in sandbox.env().items():
             print(f"export {name}={value}", flush=True)
+        if args.bulk:
+            print(f"bulk: {args.bulk[0]} meetings of {args.bulk[1]} rows, hosted by {BULK_EMAIL}", flush=True)
         print(_stable_numbers(sandbox.data), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
     return 0
+
+
+def _bulk(text: str) -> tuple[int, int]:
+    """``--bulk 200x50`` as ``(200, 50)``."""
+    try:
+        return parse_bulk(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _stable_numbers(data: SandboxData) -> str:

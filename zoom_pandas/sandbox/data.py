@@ -18,7 +18,8 @@ import random
 from typing import Any
 
 from zoom_pandas.sandbox.accounts import User
-from zoom_pandas.sandbox.rows import Person, iso, participant_rows
+from zoom_pandas.sandbox.bulk import add_bulk, parse_bulk
+from zoom_pandas.sandbox.rows import Person, instance_uuid, iso, participant_rows
 from zoom_pandas.sandbox.term import add_term
 
 __all__ = ["Instance", "Meeting", "SandboxData", "User"]
@@ -105,18 +106,6 @@ class Meeting:
         return self.type in (5, 6, 9)
 
 
-def _uuid(rng: random.Random, shape: str = "plain") -> str:
-    """A 24-character instance UUID like Zoom's; ``shape`` forces a leading "/" or a "//"."""
-    while True:
-        text = base64.b64encode(rng.randbytes(16)).decode()
-        if shape == "slash-first":
-            return "/" + text[1:]
-        if shape == "double-slash":
-            return text[:7] + "//" + text[9:]
-        if not text.startswith("/") and "//" not in text:
-            return text
-
-
 class SandboxData:
     """The sandbox account's users, meetings and webinars.
 
@@ -129,6 +118,9 @@ class SandboxData:
         Everything random derives from it.
     today : datetime.date, optional
         The anchor day; meetings lie in the weeks before it (default: today, UTC).
+    bulk : (int, int), optional
+        Add this many single-instance meetings of exactly this many rows each, hosted by
+        ``bulk@example.com`` (:mod:`zoom_pandas.sandbox.bulk`). Default: none.
     """
 
     #: Stable meeting numbers that docs, notebooks and tests name.
@@ -145,7 +137,9 @@ class SandboxData:
     WEBINAR_SERIES = 94455667788
     BIG_WEBINAR = 96677889900
 
-    def __init__(self, seed: int = 0, today: dt.date | None = None) -> None:
+    def __init__(
+        self, seed: int = 0, today: dt.date | None = None, bulk: tuple[int, int] | str | None = None
+    ) -> None:
         self.seed = seed
         self.today = today or dt.datetime.now(dt.timezone.utc).date()
         rng = random.Random(seed)
@@ -236,6 +230,8 @@ class SandboxData:
             )
         self._add_webinars(anchor, events)
         add_term(self, self.COURSE)
+        if bulk is not None:
+            add_bulk(self, *parse_bulk(bulk))
 
     def _add_webinars(self, anchor: dt.datetime, host: User) -> None:
         """Webinars draw from their own generator, so adding them left every meeting unchanged."""
@@ -267,7 +263,7 @@ class SandboxData:
         )
         for start, minutes, people, shape in held:
             instance = Instance(
-                uuid=_uuid(rng, shape),
+                uuid=instance_uuid(rng, shape),
                 meeting=meeting,
                 start_time=start,
                 minutes=minutes,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from zoom_pandas.sandbox.data import Instance
 
-__all__ = ["FIRST_NAMES", "LAST_NAMES", "Person", "iso", "participant_rows"]
+__all__ = ["FIRST_NAMES", "LAST_NAMES", "Person", "instance_uuid", "iso", "participant_rows", "random_id"]
 
 FIRST_NAMES = [
     "Ada",
@@ -76,9 +76,21 @@ class Person:
     registrant_id: str = ""
 
 
-def _random_id(rng: random.Random) -> str:
+def random_id(rng: random.Random) -> str:
     """A 22-character id like Zoom's user and registrant ids."""
     return base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
+
+
+def instance_uuid(rng: random.Random, shape: str = "plain") -> str:
+    """A 24-character instance UUID like Zoom's; ``shape`` forces a leading "/" or a "//"."""
+    while True:
+        text = base64.b64encode(rng.randbytes(16)).decode()
+        if shape == "slash-first":
+            return "/" + text[1:]
+        if shape == "double-slash":
+            return text[:7] + "//" + text[9:]
+        if not text.startswith("/") and "//" not in text:
+            return text
 
 
 def iso(moment: dt.datetime) -> str:
@@ -130,8 +142,8 @@ def participant_rows(instance: Instance) -> list[dict[str, Any]]:
                     else f"{first}.{last}.{person}@example.com".lower().replace(" ", "")
                 )
             )
-            account_id = "" if guest else _random_id(rng)
-            registrant = "" if guest or rng.random() < 0.5 else _random_id(rng)
+            account_id = "" if guest else random_id(rng)
+            registrant = "" if guest or rng.random() < 0.5 else random_id(rng)
         arrive = start + dt.timedelta(seconds=rng.randrange(-120, max(1, span // 6)))
         stints: list[tuple[dt.datetime, dt.datetime, str, str]] = []
         if person and rng.random() < 0.1:  # admitted from the waiting room after a short wait

@@ -55,6 +55,10 @@ class Sandbox(ZoomApi):
         Scopes granted to every token (drop the report scopes to test a missing scope).
     today : datetime.date, optional
         Anchor day of the synthetic meetings.
+    bulk : (int, int) or str, optional
+        ``(N, M)`` or ``"NxM"``: add N single-instance meetings of exactly M participant rows
+        each, hosted by ``bulk@example.com`` and started in the last 25 days (for benchmarks).
+        Default: none.
 
     Examples
     --------
@@ -76,8 +80,9 @@ class Sandbox(ZoomApi):
         scopes: str = DEFAULT_SCOPES,
         today: dt.date | None = None,
         credentials: SandboxCredentials | None = None,
+        bulk: tuple[int, int] | str | None = None,
     ) -> None:
-        self.data = SandboxData(seed, today)
+        self.data = SandboxData(seed, today, bulk=bulk)
         self.credentials = credentials or SandboxCredentials()
         self.latency = latency
         self.limits = RateLimits(rate_limits, daily_limit, overall=rate_limit)

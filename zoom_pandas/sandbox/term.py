@@ -11,18 +11,17 @@ rooms) comes from the row generator as for every meeting.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import random
 from typing import TYPE_CHECKING
 
 from zoom_pandas.sandbox.accounts import User
-from zoom_pandas.sandbox.rows import FIRST_NAMES, LAST_NAMES, Person
+from zoom_pandas.sandbox.rows import FIRST_NAMES, LAST_NAMES, Person, random_id
 
 if TYPE_CHECKING:
     from zoom_pandas.sandbox.data import SandboxData
 
-__all__ = ["TERM_WEEKS", "add_term"]
+__all__ = ["TERM_WEEKS", "add_term", "free_number"]
 
 #: Weeks the term spans before the anchor day (the weekly course has TERM_WEEKS + 1 sessions).
 TERM_WEEKS = 13
@@ -43,16 +42,12 @@ _USERS = (
 _Habit = tuple[float, float, int]
 
 
-def _random_id(rng: random.Random) -> str:
-    return base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
-
-
 def _users(rng: random.Random, today: dt.date) -> list[User]:
     """The term's users; ``created`` says when each joined the account."""
     created = {"active": 120, "inactive": 400, "pending": 3}
     return [
         User(
-            id=_random_id(rng),
+            id=random_id(rng),
             email=email,
             first_name=first,
             last_name=last,
@@ -73,8 +68,8 @@ def _people(rng: random.Random, students: int, staff: int) -> tuple[list[Person]
 
     def person(first: str, last: str, domain: str) -> Person:
         email = f"{first}.{last}@{domain}".lower().replace(" ", "")
-        registrant = _random_id(rng) if rng.random() < 0.5 else ""
-        return Person(f"{first} {last}", email, _random_id(rng), registrant)
+        registrant = random_id(rng) if rng.random() < 0.5 else ""
+        return Person(f"{first} {last}", email, random_id(rng), registrant)
 
     return (
         [person(f, last, "students.example.com") for f, last in chosen[:students]],
@@ -101,7 +96,7 @@ def _guest(rng: random.Random) -> Person:
     return Person(f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} (guest)", "", "")
 
 
-def _number(rng: random.Random, data: SandboxData) -> int:
+def free_number(rng: random.Random, data: SandboxData) -> int:
     """A meeting number no meeting or webinar of the account has."""
     while True:
         number = rng.randrange(81_000_000_000, 90_000_000_000)
@@ -167,12 +162,19 @@ def add_term(data: SandboxData, course: int) -> None:
     _series(data, rng, course, "Data Science 201 seminar", dana, held, seminar, _habits(rng, 38, 0.93), 0.3)
     held = [(_at(day + dt.timedelta(days=1), 14), 60) for day in weeks]
     hours = _habits(rng, 38, 0.12)
-    _series(data, rng, _number(rng, data), "Data Science 201 office hours", dana, held, seminar, hours)
+    _series(data, rng, free_number(rng, data), "Data Science 201 office hours", dana, held, seminar, hours)
 
     algebra = rng.sample(students, 24)
     held = [(_at(day - dt.timedelta(days=d), 16), 60) for day in weeks[1:] for d in (3, 0)]
     _series(
-        data, rng, _number(rng, data), "Linear algebra tutorial", marco, held, algebra, _habits(rng, 24, 0.85)
+        data,
+        rng,
+        free_number(rng, data),
+        "Linear algebra tutorial",
+        marco,
+        held,
+        algebra,
+        _habits(rng, 24, 0.85),
     )
 
     writing = rng.sample(students, 16)
@@ -180,7 +182,7 @@ def add_term(data: SandboxData, course: int) -> None:
     _series(
         data,
         rng,
-        _number(rng, data),
+        free_number(rng, data),
         "Academic writing workshop",
         priya,
         held,
@@ -191,13 +193,13 @@ def add_term(data: SandboxData, course: int) -> None:
 
     lab = staff[:9]
     held = [(_at(day - dt.timedelta(days=2), 7), 60) for day in weeks[1:]]
-    _series(data, rng, _number(rng, data), "Lab meeting", ren, held, lab, _habits(rng, 9, 0.9))
+    _series(data, rng, free_number(rng, data), "Lab meeting", ren, held, lab, _habits(rng, 9, 0.9))
     for k in range(10):  # interviews: one number each; a no-show leaves the researcher alone
         day = weeks[1] + dt.timedelta(days=rng.randrange(0, 7 * (TERM_WEEKS - 1)))
         people = 1 if rng.random() < 0.2 else 2
         data.add(
             rng,
-            _number(rng, data),
+            free_number(rng, data),
             f"Interview study session {k + 1}",
             ren,
             2,
@@ -207,19 +209,19 @@ def add_term(data: SandboxData, course: int) -> None:
     team = staff[9:17]
     days = [weeks[0] + dt.timedelta(days=d) for d in range(1, (data.today - weeks[0]).days)]
     held = [(_at(day, 8, 30), 15) for day in days if day.weekday() < 5]
-    _series(data, rng, _number(rng, data), "Daily stand-up", sam, held, team, _habits(rng, 8, 0.9))
+    _series(data, rng, free_number(rng, data), "Daily stand-up", sam, held, team, _habits(rng, 8, 0.9))
     held = [(_at(weeks[k] + dt.timedelta(days=1), 15), 60) for k in range(1, TERM_WEEKS + 1, 2)]
-    _series(data, rng, _number(rng, data), "Sprint retrospective", sam, held, team, _habits(rng, 8, 0.95))
+    _series(data, rng, free_number(rng, data), "Sprint retrospective", sam, held, team, _habits(rng, 8, 0.95))
 
     held4 = [(_at(day, 12), 45, rng.randrange(4, 16), "plain") for day in weeks[1:]]
-    data.add(rng, _number(rng, data), "Customer onboarding clinic", lea, 8, held4)
+    data.add(rng, free_number(rng, data), "Customer onboarding clinic", lea, 8, held4)
 
     python = rng.sample(students, 20)
     held = [(_at(day + dt.timedelta(days=1), 10), 60) for day in weeks[:4]]
     _series(
         data,
         rng,
-        _number(rng, data),
+        free_number(rng, data),
         "Intro to Python (discontinued)",
         felix,
         held,
