@@ -60,6 +60,16 @@ class Sandbox(ZoomApi):
         each, hosted by ``bulk@example.com`` and started in the last 25 days (for benchmarks).
         Default: none.
 
+    Attributes
+    ----------
+    data : SandboxData
+        The account's users, meetings and webinars.
+    requests : list of RequestRecord
+        Every request so far, in arrival order: status, rate-limit label, 429 type
+        (:meth:`counts` sums them up).
+    limits : RateLimits
+        The account's rate limits; ``limits.daily_used`` counts today's Heavy requests.
+
     Examples
     --------
     >>> with Sandbox() as sandbox:                                   # doctest: +SKIP

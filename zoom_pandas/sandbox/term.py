@@ -213,8 +213,8 @@ def add_term(data: SandboxData, course: int) -> None:
     held = [(_at(weeks[k] + dt.timedelta(days=1), 15), 60) for k in range(1, TERM_WEEKS + 1, 2)]
     _series(data, rng, free_number(rng, data), "Sprint retrospective", sam, held, team, _habits(rng, 8, 0.95))
 
-    held4 = [(_at(day, 12), 45, rng.randrange(4, 16), "plain") for day in weeks[1:]]
-    data.add(rng, free_number(rng, data), "Customer onboarding clinic", lea, 8, held4)
+    clinics = [(_at(day, 12), 45, rng.randrange(4, 16), "plain") for day in weeks[1:]]  # new faces each week
+    data.add(rng, free_number(rng, data), "Customer onboarding clinic", lea, 8, clinics)
 
     python = rng.sample(students, 20)
     held = [(_at(day + dt.timedelta(days=1), 10), 60) for day in weeks[:4]]
