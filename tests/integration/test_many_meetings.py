@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import warnings
 
 import pandas as pd
 import pytest
 
 import zoom_pandas as zp
+from tests.conftest import FAST_RETRY
 from zoom_pandas.sandbox import Sandbox, SandboxData
 
 SYNC = SandboxData.TEAM_SYNC
@@ -165,13 +167,47 @@ def test_a_daily_limit_stops_every_request_and_reports_every_unread_instance(
         zp.read_participants(SYNC, client=client, cache=False)
 
 
-def test_pacing_per_label_sends_no_request_over_the_limit() -> None:
-    # A sandbox bucket of 12 requests a second (every label); the client paces Heavy at 10/s and
-    # Light at 30/s, so the Light resolve calls are what would overflow it without their own share.
-    with Sandbox(rate_limit=40) as limited, limited.client(rate_limit="pro") as client:
-        numbers = [SYNC, LECTURE, SandboxData.ALL_HANDS, SandboxData.ONE_ON_ONE]
-        zp.read_participants(numbers * 1, instances="all", client=client, cache=False)
-        assert not any(r.status == 429 for r in limited.requests)
+COURSE = SandboxData.COURSE
+
+
+def test_pacing_per_label_meets_zooms_pro_limits_without_a_429() -> None:
+    # Zoom's Pro buckets in the sandbox (Light 30/s, Medium 20/s, Heavy 10/s); the client paces
+    # each label with its own bucket, so the Light resolve calls never spend the Heavy budget.
+    with Sandbox(rate_limits="pro") as limited, limited.client(rate_limit="pro") as client:
+        started = time.monotonic()
+        frame = zp.read_participants([COURSE, SYNC, LECTURE], instances="all", client=client, cache=False)
+        elapsed = time.monotonic() - started
+        counts = limited.counts()
+    assert counts["429"] == 0
+    assert frame["meeting_uuid"].nunique() == 14 + 6 + 8
+    heavy = counts["Heavy"]
+    assert heavy >= 28
+    # Not slower than Zoom's Heavy budget needs: a burst of 9, then 9.7 a second (and slack for CI).
+    assert elapsed < (heavy - 9) / 9.7 + 5.0
+
+
+def test_without_pacing_the_same_read_meets_429s_and_waits_them_out() -> None:
+    with Sandbox(rate_limits="free") as limited, limited.client(retry=FAST_RETRY) as client:
+        frame = zp.read_participants(SYNC, instances="all", client=client, cache=False)
+        counts = limited.counts()
+    assert counts["429"] > 0  # Free: Heavy 1/s; eight threads at once overflow it
+    assert frame["meeting_uuid"].nunique() == 6  # every instance read all the same
+
+
+def test_zooms_daily_cap_stops_the_read_and_keeps_what_arrived() -> None:
+    with Sandbox(daily_limit=5) as capped, capped.client(retry=FAST_RETRY) as client:
+        with pytest.raises(zp.ReadErrors) as caught:
+            zp.read_participants(COURSE, instances="all", client=client)
+        records = [r for r in capped.requests if r.label == "Heavy"]
+    error = caught.value
+    read = [m["meeting_uuid"] for m in error.frame.attrs["meetings"]]
+    assert len(read) == 5 and len(error.failures) == 14 - 5
+    assert all(isinstance(exc, zp.RateLimited) and exc.retry_after for exc in error.failures.values())
+    first_refusal = next(k for k, r in enumerate(records) if r.status == 429)
+    # After the first Daily-limit 429 only requests already in flight reached Zoom.
+    assert len(records) - first_refusal <= client.limiter.concurrency()
+    again = zp.read_participants(read, client=client)  # what arrived was cached: no request needed
+    assert len(again) == len(error.frame)
 
 
 def test_a_malformed_report_fails_only_its_own_instance(sandbox: Sandbox, client: zp.ZoomClient) -> None:
