@@ -223,3 +223,26 @@ def test_a_malformed_report_fails_only_its_own_instance(sandbox: Sandbox, client
     assert read == [uuid for uuid in refs if uuid != bad]
     cached = zp.read_participants([u for u in refs if u != bad], cache="offline", client=client)
     pd.testing.assert_frame_equal(cached, caught.value.frame)  # what arrived was cached whole
+
+
+def test_one_progress_bar_over_instances_with_pages(
+    client: zp.ZoomClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zp.read_participants(SYNC, instances="all", client=client, progress=True)
+    err = capsys.readouterr().err
+    assert "meeting instances" in err and "6/6" in err and "pages=6" in err
+    assert err.count("meeting instances") >= 1 and "page/s" not in err  # no bar per instance
+
+
+def test_read_meetings_of_every_active_user(sandbox: Sandbox, client: zp.ZoomClient) -> None:
+    today = dt.datetime.now(dt.timezone.utc).date()
+    start = today - dt.timedelta(days=60)
+    everyone = zp.read_meetings("all", start=start, client=client)
+    active = [u for u in sandbox.data.users if getattr(u, "status", "active") == "active"]
+    assert len(active) < len(sandbox.data.users)  # an inactive and a pending user are left out
+    one_by_one = pd.concat([zp.read_meetings(u.email, start=start, client=client) for u in active])
+    assert set(everyone["meeting_uuid"]) == set(one_by_one["meeting_uuid"])
+    assert len(everyone) == everyone["meeting_uuid"].nunique()
+    inactive = {u.email for u in sandbox.data.users if getattr(u, "status", "active") != "active"}
+    assert not set(everyone["user_email"]) & inactive
+    assert sum(r.path == "/v2/users" for r in sandbox.requests) == 1
