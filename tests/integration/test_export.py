@@ -32,7 +32,8 @@ import pytest
 import zoom_pandas as zp
 from tests.conftest import FAST_RETRY
 from zoom_pandas.cli import main
-from zoom_pandas.export import FILE_NAME, METADATA_KEY, ExportSummary
+from zoom_pandas.export import ExportSummary
+from zoom_pandas.export_files import FILE_NAME, METADATA_KEY
 from zoom_pandas.many import Outcome, Wanted
 from zoom_pandas.meetings import WINDOW_DAYS
 from zoom_pandas.sandbox import Sandbox, SandboxData
