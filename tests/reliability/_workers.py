@@ -130,7 +130,7 @@ class _Replay:
     def resolve(self, ref: object) -> Any:
         return self.report.instance
 
-    def fetch(self, instance: object) -> Any:
+    def fetch(self, instance: object, on_page: object = None) -> Any:
         return self.report
 
 
