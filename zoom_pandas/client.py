@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import time
 import urllib.parse
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ from zoom_pandas.answers import MalformedAnswer, api_error, checked_body, json_o
 from zoom_pandas.auth import BearerAuth, ServerToServerAuth, TokenEndpointUnavailable
 from zoom_pandas.config import ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
-from zoom_pandas.ratelimit import DailyLimitReached, RateLabel, RateLimit, RateLimiter, limits_for
+from zoom_pandas.ratelimit import DailyLimitReached, RateLabel, RateLimit, RateLimiter
 from zoom_pandas.retry import RetryPolicy, parse_retry_after
 from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, checked_timeout, mount_deadlines
 
@@ -116,16 +115,8 @@ class ZoomClient:
         self.auth = auth
         self.timeout = checked_timeout(timeout)
         self.retry = retry or RetryPolicy()
-        if requests_per_second is not None:
-            warnings.warn(
-                "requests_per_second= is deprecated; use rate_limit= (a plan name or Heavy requests "
-                "per second, paced per Zoom label)",
-                FutureWarning,
-                stacklevel=2,
-            )
-            rate_limit = rate_limit if rate_limit is not None else requests_per_second
         self.rate_limit = rate_limit
-        self.limiter = RateLimiter(limits_for(rate_limit))
+        self.limiter = RateLimiter.for_client(rate_limit, requests_per_second)
         # A session passed in keeps its own adapters (a test double, a corporate transport).
         self.session = session or mount_deadlines(environment_session(self.api_url))
         self.session.headers.setdefault("User-Agent", f"zoom-pandas/{__version__}")
@@ -282,7 +273,7 @@ class ZoomClient:
             or attempts.rate_limit_waits > self.retry.max_rate_limit_waits
         ):
             if limit_type.lower() == "daily-limit":
-                self.limiter.block(response.headers.get("X-RateLimit-Category") or label, retry_at)
+                self.limiter.block([label, response.headers.get("X-RateLimit-Category", "")], retry_at)
             error = api_error(response)
             raise RateLimited(response.status_code, error.code, error.message, retry_after=retry_at)
         self._wait(wait, path, f"HTTP 429 ({limit_type or 'rate limit'})", attempts.rate_limit_waits)

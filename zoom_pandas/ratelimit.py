@@ -2,10 +2,11 @@
 
 Zoom counts requests per account and per label (zoom/FACTS.md §4): Light, Medium and Heavy each
 have their own per-second budget, and Heavy (the report endpoints) also a daily cap shared by every
-app on the account. A :class:`RateLimiter` keeps one bucket per label, so the Light resolve calls
-never spend the Heavy budget, and a burst of up to one second's worth goes out at once, as Zoom
-allows. Once Zoom answers a Daily-limit 429, the limiter refuses that label's requests at once until
-the time Zoom named, so no thread sends another request Zoom would refuse.
+app on the account. A :class:`RateLimiter` paces each label on its own, so the Light resolve calls
+never spend the Heavy budget, evenly at 97% of the limit (no burst: Zoom does not say how it
+counts, and an even pace stays under the limit however it does). Once Zoom answers a Daily-limit
+429, the limiter refuses that label's requests at once until Zoom's daily reset, so no thread
+sends another request Zoom would refuse.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ import datetime as dt
 import math
 import threading
 import time
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
-__all__ = ["PLANS", "RateLabel", "RateLimit", "RateLimiter", "limits_for"]
+__all__ = ["LABELS", "PLANS", "DailyLimitReached", "RateLabel", "RateLimit", "RateLimiter", "limits_for"]
 
 #: Zoom's rate-limit labels (zoom/FACTS.md §4.2); each endpoint's spec names its label.
 RateLabel = Literal["Light", "Medium", "Heavy"]
+
+#: Every label, in Zoom's order.
+LABELS: tuple[RateLabel, ...] = ("Light", "Medium", "Heavy")
 
 #: What ``ZoomClient(rate_limit=...)`` accepts.
 RateLimit = Literal["free", "pro", "business"] | float | None
@@ -64,17 +69,15 @@ def limits_for(rate_limit: object) -> dict[RateLabel, float] | None:
 
 @dataclasses.dataclass
 class _Bucket:
-    """Generic cell rate: requests start at least ``interval`` apart, after a burst of ``burst``."""
+    """Requests start at least ``interval`` apart (the next free start is ``due``)."""
 
     interval: float
-    burst: int
-    due: float = 0.0  # when the bucket is next empty-and-refilled-by-one (theoretical arrival time)
+    due: float = 0.0
 
     def reserve(self, now: float) -> float:
         """Reserve the next start time (>= now) and return it."""
-        start = self.due - (self.burst - 1) * self.interval
-        start = now if start - now < 1e-9 else start  # rounding is not a reason to wait
-        self.due = max(self.due, start) + self.interval
+        start = now if self.due - now < 1e-9 else self.due  # rounding is not a reason to wait
+        self.due = start + self.interval
         return start
 
 
@@ -87,8 +90,16 @@ class DailyLimitReached(Exception):
         self.until = until
 
 
+#: How far past the next 00:00 UTC a daily block may last (Zoom resets daily caps at 00:00 UTC).
+DAILY_SLACK = dt.timedelta(minutes=5)
+
+
 class RateLimiter:
-    """Token buckets per Zoom label, and the daily caps Zoom said are used up.
+    """Even pacing per Zoom label, and the daily caps Zoom said are used up.
+
+    Each label's requests start at least ``1 / (rate x headroom)`` seconds apart, so no window of
+    one second ever holds more than the limit, whether Zoom counts with a token bucket, a sliding
+    window or whole seconds; a short wait at the start of a read is all it costs.
 
     Parameters
     ----------
@@ -97,30 +108,61 @@ class RateLimiter:
         stops a label whose daily cap is used up.
     headroom : float
         The share of each limit to spend.
+    shared : bool
+        One pace for every label together (what ``requests_per_second=`` meant), the smallest
+        of ``limits``.
 
     Examples
     --------
     >>> limiter = RateLimiter(limits_for("pro"))
-    >>> limiter.acquire("Heavy")   # the first ten Heavy requests of a second start at once
+    >>> limiter.acquire("Heavy")   # Heavy requests start at least 1/9.7 s apart
     """
 
     def __init__(
-        self, limits: Mapping[RateLabel, float] | None = None, *, headroom: float = HEADROOM
+        self,
+        limits: Mapping[RateLabel, float] | None = None,
+        *,
+        headroom: float = HEADROOM,
+        shared: bool = False,
     ) -> None:
         self.limits = dict(limits) if limits else {}
-        self._buckets: dict[str, _Bucket] = {
-            label: _Bucket(interval=1.0 / (rate * headroom), burst=max(1, int(rate * headroom)))
-            for label, rate in self.limits.items()
-        }
+        self.shared = shared
+        self._buckets: dict[str, _Bucket]
+        if shared and self.limits:
+            one = _Bucket(interval=1.0 / (min(self.limits.values()) * headroom))
+            self._buckets = dict.fromkeys(self.limits, one)
+        else:
+            self._buckets = {
+                label: _Bucket(interval=1.0 / (rate * headroom)) for label, rate in self.limits.items()
+            }
         self._blocked: dict[str, dt.datetime] = {}
         self._lock = threading.Lock()
         #: The clock and the sleep (replaceable in tests).
         self.clock = time.monotonic
         self.sleep = time.sleep
 
+    @classmethod
+    def for_client(cls, rate_limit: object, requests_per_second: float | None = None) -> RateLimiter:
+        """The limiter of ``ZoomClient(rate_limit=..., requests_per_second=...)`` (``ValueError`` if bad).
+
+        The deprecated ``requests_per_second`` paces every request alike, as it always did.
+        """
+        if requests_per_second is None:
+            return cls(limits_for(rate_limit))
+        warnings.warn(
+            "requests_per_second= is deprecated (it paces every request alike); use rate_limit= "
+            "(a plan name or Heavy requests per second, each Zoom label paced on its own)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        if rate_limit is not None:
+            return cls(limits_for(rate_limit))
+        limits_for(requests_per_second)  # the same checks
+        return cls(dict.fromkeys(LABELS, float(requests_per_second)), shared=True)
+
     def __repr__(self) -> str:
         limits = ", ".join(f"{label}={rate:g}/s" for label, rate in self.limits.items()) or "unpaced"
-        return f"RateLimiter({limits})"
+        return f"RateLimiter({limits}{', shared' if self.shared else ''})"
 
     def acquire(self, label: str) -> None:
         """Wait until a ``label`` request may start; raise :class:`DailyLimitReached` when it may not."""
@@ -138,18 +180,22 @@ class RateLimiter:
         if start > now:
             self.sleep(start - now)
 
-    def block(self, label: str, until: dt.datetime | None) -> None:
-        """Refuse ``label`` requests until ``until`` (default: the next 00:00 UTC, Zoom's daily reset).
+    def block(self, labels: Iterable[str], until: dt.datetime | None) -> dt.datetime:
+        """Refuse the requests of ``labels`` until Zoom's daily reset; return when that is.
 
-        ``label`` comes from Zoom's ``X-RateLimit-Category`` header when it sent one ("heavy" or
-        "Heavy"); a category this client does not pace is stopped all the same.
+        ``until`` is Zoom's Retry-After; it is untrusted, so the block ends at the next 00:00 UTC
+        (Zoom's reset, plus a few minutes) at the latest, and at that time when Zoom named none or
+        a past one. ``labels`` are the request's own label and Zoom's ``X-RateLimit-Category``
+        ("heavy" or "Heavy"), so neither a missing nor an odd header leaves the label open.
         """
-        label = label.strip().capitalize()
-        if until is None:
-            tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-            until = dt.datetime.combine(tomorrow, dt.time(0), tzinfo=dt.timezone.utc)
+        now = dt.datetime.now(dt.timezone.utc)
+        reset = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.timezone.utc)
+        if until is None or until <= now or until > reset + DAILY_SLACK:
+            until = reset
         with self._lock:
-            self._blocked[label] = max(until, self._blocked.get(label, until))
+            for label in {label.strip().capitalize() for label in labels if label and label.strip()}:
+                self._blocked[label] = max(until, self._blocked.get(label, until))
+        return until
 
     def blocked_until(self, label: str) -> dt.datetime | None:
         """When a used-up daily cap of ``label`` resets (None when it is not used up)."""

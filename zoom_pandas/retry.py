@@ -7,10 +7,8 @@ import datetime as dt
 import email.utils
 import math
 import random
-import threading
-import time
 
-__all__ = ["Pacer", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryPolicy", "parse_retry_after"]
 
 #: Retry-After values are read up to a year ahead.
 _LONGEST_WAIT = 366 * 24 * 3600.0
@@ -90,32 +88,3 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> dt.d
         return moment.astimezone(dt.timezone.utc)
     except OverflowError:
         return None
-
-
-class Pacer:
-    """Space requests so that at most ``per_second`` start in any second (Zoom's QPS limits).
-
-    Zoom counts an account's requests across all its apps; pacing below the plan's limit
-    (Heavy: 10/s on Pro, 40/s on Business) avoids 429s instead of waiting them out.
-
-    Parameters
-    ----------
-    per_second : float
-        Requests per second.
-    """
-
-    def __init__(self, per_second: float) -> None:
-        if per_second <= 0:
-            raise ValueError(f"requests per second must be positive, got {per_second}")
-        self.interval = 1.0 / per_second
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Sleep until the next request may start."""
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)

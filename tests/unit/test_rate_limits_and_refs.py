@@ -52,24 +52,40 @@ def test_bad_rate_limits_are_refused(bad: object) -> None:
         zp.ZoomClient(account_id="a", client_id="b", client_secret="c", rate_limit=bad)  # type: ignore[arg-type]
 
 
-def test_requests_per_second_is_deprecated_for_rate_limit() -> None:
+def test_requests_per_second_is_deprecated_and_still_paces_every_request_alike() -> None:
     with pytest.warns(FutureWarning, match="rate_limit"):
         client = zp.ZoomClient(account_id="a", client_id="b", client_secret="c", requests_per_second=10)
-    assert client.limiter.limits["Heavy"] == 10
+    clock = FakeClock()
+    limiter, starts = client.limiter, []
+    limiter.clock = clock
+    limiter.sleep = lambda seconds: starts.append(clock.now + seconds)
+    for label in ["Heavy", "Light", "Medium", "Light"]:
+        limiter.acquire(label)
+    assert limiter.shared and len(starts) == 3  # one pace over every label, as before
+    with pytest.raises(ValueError, match="rate_limit"), pytest.warns(FutureWarning):
+        zp.ZoomClient(account_id="a", client_id="b", client_secret="c", requests_per_second=0)
 
 
-def test_heavy_bucket_bursts_then_paces_below_the_limit() -> None:
+def in_any_second(times: list[float]) -> int:
+    """The most request starts inside any window of one second."""
+    ordered = np.sort(np.array(times))
+    return int(max(np.searchsorted(ordered, t + 1.0 - 1e-12) - k for k, t in enumerate(ordered)))
+
+
+def test_heavy_requests_are_paced_evenly_below_the_limit() -> None:
     clock = FakeClock()
     limiter, starts = limiter_on(clock)
     for _ in range(40):
         limiter.acquire("Heavy")
-    burst = int(10 * HEADROOM)
-    assert len(starts) == 40 - burst  # the burst went out without waiting
+    assert len(starts) == 39  # the first starts at once, each other one waits its turn
     gaps = np.diff([clock.now, *starts])
     assert gaps == pytest.approx([1 / (10 * HEADROOM)] * len(gaps))
-    # Zoom's bucket for the label (10 a second, holding one second's worth) never runs dry, even
-    # when each request arrives up to 50 ms early or late.
-    arrivals = [clock.now] * burst + starts
+    arrivals = [clock.now, *starts]
+    # Under Zoom's 10 a second however it counts: no second holds more than 10 starts (a sliding
+    # window, or whole seconds) ...
+    assert in_any_second(arrivals) <= 10
+    # ... and a bucket of 10 (refilled 10 a second) never runs dry, even when every other request
+    # arrives 50 ms late or early.
     for jitter in (0.0, 0.05, -0.05):
         tokens, last = 10.0, arrivals[0]
         for index, arrival in enumerate(arrivals):
@@ -80,19 +96,18 @@ def test_heavy_bucket_bursts_then_paces_below_the_limit() -> None:
             tokens -= 1
 
 
-def test_labels_have_separate_buckets() -> None:
+def test_labels_are_paced_on_their_own() -> None:
     clock = FakeClock()
     limiter, starts = limiter_on(clock)
-    for _ in range(9):
-        limiter.acquire("Heavy")
-    for _ in range(29):
-        limiter.acquire("Light")  # Light calls never spend the Heavy budget, nor wait for it
+    limiter.acquire("Heavy")
+    limiter.acquire("Light")  # a Light call never waits for the Heavy budget
+    limiter.acquire("Medium")
     assert starts == []
     limiter.acquire("Heavy")
-    assert len(starts) == 1
+    assert starts == [pytest.approx(clock.now + 1 / (10 * HEADROOM))]
 
 
-def test_threads_share_one_bucket() -> None:
+def test_threads_share_one_pace() -> None:
     clock = FakeClock()
     limiter, starts = limiter_on(clock, "free")
     threads = [
@@ -107,24 +122,39 @@ def test_threads_share_one_bucket() -> None:
     assert min(np.diff(sorted(starts))) == pytest.approx(1 / HEADROOM)
 
 
-def test_a_daily_limit_stops_its_label_until_reset() -> None:
+def next_reset() -> dt.datetime:
+    tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=dt.timezone.utc)
+
+
+def test_a_daily_limit_stops_the_requests_label_and_zooms_category_until_reset() -> None:
     limiter = RateLimiter()
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
-    limiter.block("heavy", later)  # Zoom's header may come lower-case
+    now = dt.datetime.now(dt.timezone.utc)
+    later = now + (next_reset() - now) / 2
+    assert limiter.block(["Heavy", "light"], later) == later  # Zoom's header may come lower-case
     with pytest.raises(DailyLimitReached) as caught:
         limiter.acquire("Heavy")
     assert caught.value.until == later
-    limiter.acquire("Light")  # other labels go on
-    assert limiter.blocked_until("Heavy") == later
-    limiter.block("Heavy", dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1))
+    with pytest.raises(DailyLimitReached):
+        limiter.acquire("Light")
+    limiter.acquire("Medium")  # other labels go on
+    limiter.block(["Heavy"], now + (later - now) / 2)
     assert limiter.blocked_until("Heavy") == later  # an earlier time never shortens a block
 
 
-def test_a_daily_limit_without_retry_after_lasts_until_midnight_utc() -> None:
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        None,
+        dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc),
+        dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc),
+    ],
+    ids=["none", "year-9999", "past"],
+)
+def test_a_daily_block_ends_at_zooms_reset_whatever_retry_after_says(retry_after: dt.datetime | None) -> None:
     limiter = RateLimiter()
-    limiter.block("Heavy", None)
-    tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-    assert limiter.blocked_until("Heavy") == dt.datetime.combine(tomorrow, dt.time(0), tzinfo=dt.timezone.utc)
+    assert limiter.block(["Heavy", ""], retry_after) == next_reset()
+    assert limiter.blocked_until("Heavy") == next_reset()
 
 
 def test_pool_size_keeps_the_heavy_budget_busy() -> None:
