@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import urllib.parse
-import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,7 +33,8 @@ import pyarrow.parquet as pq
 from zoom_pandas._version import __version__
 from zoom_pandas.cached_report import METADATA_KEY, PARTITION, READ_ERRORS, CachedReport
 from zoom_pandas.config import DEFAULT_API_URL, is_loopback_url
-from zoom_pandas.errors import CacheCorruptWarning, user_stacklevel
+from zoom_pandas.errors import CacheCorruptWarning
+from zoom_pandas.errors import warn as warn_user
 from zoom_pandas.files import (
     make_private_dirs,
     remove_stale_temp_files,
@@ -156,10 +156,8 @@ class ReportCache:
                 found.append(CachedReport.from_file(path))
             except READ_ERRORS as exc:
                 if warn:
-                    warnings.warn(
-                        f"skipping the damaged cache file {path} ({type(exc).__name__})",
-                        CacheCorruptWarning,
-                        stacklevel=user_stacklevel(),
+                    warn_user(
+                        f"skipping the damaged cache file {path} ({type(exc).__name__})", CacheCorruptWarning
                     )
         return found
 
@@ -255,10 +253,9 @@ class ReportCache:
             except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
                 clashing = _clashing(unified, schema)
                 if not clashing or clashing & set(known):
-                    warnings.warn(
+                    warn_user(
                         f"skipping the cache file {report.path}: its columns do not fit the others' types",
                         CacheCorruptWarning,
-                        stacklevel=user_stacklevel(),
                     )
                     continue
                 left_out |= clashing  # a field Zoom added, typed apart in two reports: not read
@@ -269,11 +266,10 @@ class ReportCache:
                 )
             kept.append(report)
         if left_out:
-            warnings.warn(
+            warn_user(
                 f"left out of the cached reports the added field(s) {sorted(left_out)}: their types "
                 "differ between reports",
                 CacheCorruptWarning,
-                stacklevel=user_stacklevel(),
             )
         dataset = pa_ds.dataset(
             [str(report.path) for report in kept],

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +18,7 @@ import pandas as pd
 from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import api_url_of
-from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, user_stacklevel
+from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, warn
 from zoom_pandas.meeting_ids import MeetingRef
 from zoom_pandas.report import Instance, Report, warn_incomplete
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, OnPage, ReportFetcher, ReportSpec
@@ -134,11 +133,10 @@ class CachePolicy:
         try:
             cached, report = CachedReport.load(path)
         except READ_ERRORS as exc:
-            warnings.warn(
+            warn(
                 f"ignoring the damaged cache file {os.path.basename(path)} ({type(exc).__name__}); "
                 "fetching again",
                 CacheCorruptWarning,
-                stacklevel=user_stacklevel(),
             )
             return None
         if report.instance.meeting_uuid != meeting_uuid or cached.schema_version < SCHEMA_VERSION:
@@ -153,11 +151,10 @@ class CachePolicy:
         try:
             self.store.save(report)
         except OSError as exc:  # the fetched rows are still good: do not lose them
-            warnings.warn(
+            warn(
                 f"could not cache {report.instance.meeting_uuid} in {self.store.dataset_dir} ({exc}); "
                 "returning it uncached",
                 CacheWriteWarning,
-                stacklevel=user_stacklevel(),
             )
 
     def _offline(self, ref: MeetingRef, include_registrant_id: bool) -> Report:

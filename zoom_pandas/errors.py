@@ -22,10 +22,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Mapping
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,7 +49,9 @@ __all__ = [
     "ZoomAPIError",
     "ZoomPandasError",
     "ZoomPandasWarning",
+    "deferred_warnings",
     "user_stacklevel",
+    "warn",
 ]
 
 
@@ -196,3 +201,31 @@ def user_stacklevel() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+_deferred = threading.local()
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Warn at the user's line, or keep the warning for later when this thread defers them.
+
+    Worker threads of a read of many defer their warnings (see :func:`deferred_warnings`): raised
+    there, a warning would point at the thread pool instead of the user's code.
+    """
+    kept = getattr(_deferred, "kept", None)
+    if kept is not None:
+        kept.append((message, category))
+        return
+    warnings.warn(message, category, stacklevel=user_stacklevel())
+
+
+@contextlib.contextmanager
+def deferred_warnings() -> Iterator[list[tuple[str, type[Warning]]]]:
+    """Keep this thread's :func:`warn` calls in the yielded list, for the main thread to re-raise."""
+    previous = getattr(_deferred, "kept", None)
+    kept: list[tuple[str, type[Warning]]] = []
+    _deferred.kept = kept
+    try:
+        yield kept
+    finally:
+        _deferred.kept = previous

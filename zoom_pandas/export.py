@@ -22,19 +22,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 
 from zoom_pandas.cache_policy import CachePolicy
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, user_stacklevel
-from zoom_pandas.export_files import FILE_NAME, done_in, write_listing, write_participants
+from zoom_pandas.export_files import FILE_NAME, LOCK_NAME, done_in, write_listing, write_participants
 from zoom_pandas.files import make_private_dirs
-from zoom_pandas.many import Wanted, read_many
-from zoom_pandas.meetings import read_meetings
+from zoom_pandas.many import read_many
+from zoom_pandas.meetings import listing_range, meetings_table
 from zoom_pandas.ratelimit import RateLimit
-from zoom_pandas.refs import WEBINAR_TYPES, wanted_of
+from zoom_pandas.refs import WEBINAR_TYPES, Wanted, wanted_of
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
+from zoom_pandas.schema import to_frame
 
 __all__ = ["ExportSummary", "export"]
 
@@ -151,16 +153,29 @@ def export(
     if rate_limit is not None:
         client = _paced(default_client(), rate_limit)
     client = client or default_client()
-    listing = read_meetings(user, start=start, end=end, client=client)
+    first, last = listing_range(start, end)
+    table, unlisted = meetings_table(user, first, last, client)
+    listing = to_frame(table)
     is_webinar = listing["type"].isin(list(WEBINAR_TYPES)).fillna(False).astype(bool)
     summary = ExportSummary(out=folder)
+    summary.failures.update(unlisted)  # users whose meetings could not be listed (user="all")
     make_private_dirs(folder)
-    write_listing(folder / "meetings", listing, None)
-    kinds = [(MEETING_REPORT, listing[~is_webinar])] + (
-        [(WEBINAR_REPORT, listing[is_webinar])] if webinars else []
-    )
-    for spec, rows in kinds:
-        _export_kind(folder, spec, rows, client, progress, summary)
+    try:
+        lock = filelock.FileLock(str(folder / LOCK_NAME), mode=0o600, timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise ValueError(
+            f"another export is writing to {folder}; run one export per folder at a time"
+        ) from None
+    try:
+        write_listing(folder / "meetings", listing)
+        kinds = [(MEETING_REPORT, listing[~is_webinar])] + (
+            [(WEBINAR_REPORT, listing[is_webinar])] if webinars else []
+        )
+        for spec, rows in kinds:
+            _export_kind(folder, spec, rows, client, progress, summary)
+    finally:
+        lock.release()
     if summary.failures:
         warnings.warn(str(summary), PartialReadWarning, stacklevel=user_stacklevel())
     return summary

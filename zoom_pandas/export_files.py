@@ -7,27 +7,24 @@ complete and settled, which is what makes an export resumable.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
 
-import filelock
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from zoom_pandas.files import (
-    make_private_dirs,
-    remove_stale_temp_files,
-    unlink_unless_locked,
-    write_atomically,
-)
+from zoom_pandas.files import make_private_dirs, temp_files, write_atomically
 from zoom_pandas.report import Report
 from zoom_pandas.reports import ReportSpec
 
-__all__ = ["FILE_NAME", "METADATA_KEY", "done_in", "write_listing", "write_participants"]
+__all__ = ["FILE_NAME", "LOCK_NAME", "METADATA_KEY", "done_in", "write_listing", "write_participants"]
 
+#: The lock an export holds on its folder while it writes (hidden, so dataset readers skip it).
+LOCK_NAME = ".zoom-pandas-export.lock"
 #: The key of the Parquet metadata that lists the instances a day file holds complete.
 METADATA_KEY = b"zoom_pandas_export"
 FILE_NAME = "part-0.parquet"
@@ -93,22 +90,38 @@ def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def write_listing(dataset: Path, listing: pd.DataFrame, meta: dict[str, Any] | None = None) -> None:
-    """The listing, one file per UTC start day."""
+def write_listing(dataset: Path, listing: pd.DataFrame) -> None:
+    """The listing, one file per UTC start day; rows an earlier run listed (another user's) are kept."""
     table = pa.Table.from_pandas(listing, preserve_index=False).replace_schema_metadata(None)
     days = pd.to_datetime(listing["start_time"], utc=True).dt.strftime("%Y-%m-%d").fillna("unknown")
     for day in sorted(set(days)):
-        mask = pa.array((days == day).to_numpy(dtype=bool))
-        _write_file(dataset / f"date={day}", table.filter(mask), meta)
+        fresh = table.filter(pa.array((days == day).to_numpy(dtype=bool)))
+        target = dataset / f"date={day}" / FILE_NAME
+        try:
+            old = pq.read_table(target) if target.exists() else None
+        except _UNREADABLE:
+            old = None
+        if old is not None and "meeting_uuid" in old.column_names:
+            listed_now = fresh.column("meeting_uuid").drop_null()
+            keep = pc.and_(
+                pc.is_valid(old.column("meeting_uuid")),
+                pc.invert(pc.is_in(old.column("meeting_uuid"), listed_now)),
+            )
+            with contextlib.suppress(pa.ArrowTypeError, pa.ArrowInvalid):  # else this listing replaces it
+                fresh = pa.concat_tables(
+                    [old.filter(keep).replace_schema_metadata(None), fresh], promote_options="permissive"
+                )
+        _write_file(dataset / f"date={day}", fresh, None)
 
 
 def _write_file(day: Path, table: pa.Table, meta: dict[str, Any] | None) -> None:
-    """Write a day's file atomically under its lock; temp files of killed writers go first."""
+    """Write a day's file atomically; temp files of killed writers go first.
+
+    The whole export holds the folder's lock (:data:`LOCK_NAME`), so no other export writes here.
+    """
     make_private_dirs(day)
-    remove_stale_temp_files(day)
+    for temp in temp_files(day):  # a killed export's: no one else writes here while we hold the lock
+        temp.unlink(missing_ok=True)
     if meta is not None:
         table = table.replace_schema_metadata({METADATA_KEY: json.dumps(meta)})
-    lock = day / f".{Path(FILE_NAME).stem}.lock"
-    with filelock.FileLock(str(lock), mode=0o600):
-        write_atomically(day / FILE_NAME, lambda handle: pq.write_table(table, handle, compression="zstd"))
-    unlink_unless_locked(lock, lock)  # leave no hidden file behind once no one writes
+    write_atomically(day / FILE_NAME, lambda handle: pq.write_table(table, handle, compression="zstd"))

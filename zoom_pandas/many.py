@@ -3,14 +3,17 @@
 A read of many refs runs in two rounds over one thread pool and one client (so one rate limiter):
 
 1. *expand*: a meeting number with ``instances="all"`` becomes its ended instances, oldest first
-   (``GET /past_meetings/{id}/instances``; offline, the cached ones);
+   (:mod:`zoom_pandas.expand`);
 2. *read*: each distinct instance once, from the cache when usable, else resolved (a number or a
-   bare UUID; a frame row is used as it is) and fetched.
+   bare UUID; a frame row is used as it is) and its raw pages fetched. As fetches complete, the
+   main thread parses them in batches (one Arrow read each) and caches them, so an interrupted
+   read keeps what arrived.
 
 One progress bar counts instances (pages as its postfix). A failure never stops the others and is
 never skipped: it is collected per ref and reported by the reader (:class:`~zoom_pandas.ReadErrors`
-or a :class:`~zoom_pandas.PartialReadWarning`). Once Zoom says its daily limit is used up, no new
-request is sent: every unread instance is reported with that error.
+or a :class:`~zoom_pandas.PartialReadWarning`). Once Zoom says its daily limit is used up, the
+client sends no more requests of that label: every unread instance is reported with that error.
+Warnings raised in the workers are raised again in the caller's thread, at the caller's line.
 """
 
 from __future__ import annotations
@@ -18,41 +21,37 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pyarrow.compute as pc
-
 from zoom_pandas.cache_policy import CachePolicy
-from zoom_pandas.errors import RateLimited, ZoomAPIError, ZoomPandasError
+from zoom_pandas.errors import ZoomAPIError, ZoomPandasError, deferred_warnings, user_stacklevel
+from zoom_pandas.expand import expanded, instances_of, to_expand
 from zoom_pandas.meeting_ids import MeetingRef
-from zoom_pandas.paging import Page, parse_pages, read_pages
+from zoom_pandas.paging import Page
 from zoom_pandas.progress import InstanceProgress
+from zoom_pandas.refs import Wanted
 from zoom_pandas.report import Instance, Report
 from zoom_pandas.reports import Fetched, ReportFetcher
 
-__all__ = ["Outcome", "Wanted", "read_many"]
+__all__ = ["BATCH", "Outcome", "read_many"]
 
-
-@dataclasses.dataclass(frozen=True)
-class Wanted:
-    """One thing to read: a number or UUID, or an instance a frame described (no resolve call)."""
-
-    ref: MeetingRef
-    instance: Instance | None = None
-    #: The instance came from an instances listing (UUID and start only): resolve it on a cache
-    #: miss for its topic and end time. A frame's rows are used as they are.
-    listed: bool = False
-    #: Why this row cannot be read at all (a listing row without a UUID); reported as its failure.
-    problem: str | None = None
+#: Fetched instances parsed (one Arrow read) and cached together as they arrive.
+BATCH = 64
 
 
 @dataclasses.dataclass
 class Outcome:
-    """What a read of many refs gave: reports in order, and the failures by ref."""
+    """What a read of many refs gave: reports in order, the failures by ref, the refs whose listing failed."""
 
     reports: list[Report]
     failures: dict[MeetingRef, ZoomPandasError]
+    unlisted: set[MeetingRef] = dataclasses.field(default_factory=set)
+
+
+class _Cancelled(Exception):
+    """The read was interrupted: a worker stops at its next page."""
 
 
 @dataclasses.dataclass
@@ -62,9 +61,15 @@ class _Run:
     policy: CachePolicy
     fetcher: ReportFetcher
     bar: InstanceProgress
-    stop: RateLimited | None = None
+    cancelled: threading.Event = dataclasses.field(default_factory=threading.Event)
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     claims: dict[str, concurrent.futures.Future[Report | Fetched]] = dataclasses.field(default_factory=dict)
+
+    def page(self, page: Page) -> None:
+        """Count a page; stop the worker when the read was interrupted."""
+        if self.cancelled.is_set():
+            raise _Cancelled
+        self.bar.page(page)
 
     def once(self, meeting_uuid: str, read: Callable[[], Report | Fetched]) -> Report | Fetched:
         """Read an instance once however many refs name it (a number and its latest UUID)."""
@@ -76,20 +81,12 @@ class _Run:
         if not mine:
             return claim.result()  # the owner never waits on anyone: no deadlock
         try:
-            report = read()
+            result = read()
         except BaseException as exc:
             claim.set_exception(exc)
             raise
-        claim.set_result(report)
-        return report
-
-    def halted(self, exc: ZoomPandasError) -> None:
-        """Stop sending requests once Zoom says a daily limit is used up."""
-        if isinstance(exc, RateLimited) and self.policy.online:
-            label = self.fetcher.spec.labels["pages"]
-            if self.fetcher.connection.limiter.blocked_until(label) is not None:
-                with self.lock:
-                    self.stop = self.stop or exc
+        claim.set_result(result)
+        return result
 
 
 def read_many(
@@ -125,168 +122,156 @@ def read_many(
     """
     if workers is None:
         workers = fetcher.connection.limiter.concurrency() if policy.online else 4
-    failures: dict[MeetingRef, ZoomPandasError] = {}
-    bar = InstanceProgress(progress, fetcher.spec.kind)
-    run = _Run(policy=policy, fetcher=fetcher, bar=bar)
-    with concurrent.futures.ThreadPoolExecutor(
+    run = _Run(policy=policy, fetcher=fetcher, bar=InstanceProgress(progress, fetcher.spec.kind))
+    pool = concurrent.futures.ThreadPoolExecutor(
         max_workers=max(1, workers), thread_name_prefix="zoom-pandas"
-    ) as pool:
-        try:
-            items = _expanded(wanted, every_instance, run, pool, failures)
-            bar.start(len(items))
-            results = _in_order(pool, items, lambda item: _counted(item, run), failures)
-            parsed = _parsed(items, results, run, failures)
-            if policy.writes:  # Parquet compression releases the GIL: files are written side by side
-                list(pool.map(policy.save, [r for r in parsed.values() if r.source == "api"]))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        finally:
-            bar.close()
-    seen: set[str] = set()
-    reports = []
-    for result in results:  # a number and its latest instance's UUID name the same instance
-        uuid = result.instance.meeting_uuid if result is not None else None
-        if uuid is not None and uuid not in seen and uuid in parsed:
-            seen.add(uuid)
-            reports.append(parsed[uuid])
-    return Outcome(reports=reports, failures=failures)
-
-
-def _parsed(
-    items: Sequence[Wanted],
-    results: Sequence[Report | Fetched | None],
-    run: _Run,
-    failures: dict[MeetingRef, ZoomPandasError],
-) -> dict[str, Report]:
-    """Every fetched instance's pages parsed in one Arrow read (one by one if some page is bad)."""
-    parsed = {r.instance.meeting_uuid: r for r in results if isinstance(r, Report)}
-    fetched = list({r.instance.meeting_uuid: r for r in results if isinstance(r, Fetched)}.values())
-    if not fetched:
-        return parsed
+    )
     try:
-        reports = run.fetcher.reports(fetched)
-    except ZoomPandasError:
-        reports = []
-        for one in fetched:  # find which instance's pages are malformed: only it fails
-            try:
-                reports += run.fetcher.reports([one])
-            except ZoomPandasError as exc:
-                for item, result in zip(items, results, strict=True):
-                    if result is one:
-                        failures[_key(item)] = exc
-    parsed.update((r.instance.meeting_uuid, r) for r in reports)
-    return parsed
+        numbers = to_expand(wanted, every_instance)
+        listings = _Results(numbers)
+        listings.run(pool, lambda w: instances_of(int(w.ref), policy, fetcher))
+        found = dict(zip((w.ref for w in numbers), listings.values, strict=True))
+        reads = _Results(expanded(wanted, found), run)
+        run.bar.start(len(reads.items))
+        reads.run(pool, lambda item: _counted(item, run))
+    except BaseException:
+        run.cancelled.set()
+        pool.shutdown(wait=False, cancel_futures=True)  # running workers stop at their next page
+        raise
+    finally:
+        run.bar.close()
+    pool.shutdown(wait=True)
+    failures = dict(listings.failures() + reads.failures())
+    reports, seen = [], set()
+    for result in reads.values:  # a number and its latest instance's UUID name the same instance
+        uuid = result.instance.meeting_uuid if result is not None else None
+        if uuid is not None and uuid not in seen and uuid in reads.parsed:
+            seen.add(uuid)
+            reports.append(reads.parsed[uuid])
+    return Outcome(reports=reports, failures=failures, unlisted={numbers[i].ref for i in listings.failed})
 
 
-def _expanded(
-    wanted: Sequence[Wanted],
-    every_instance: bool,
-    run: _Run,
-    pool: concurrent.futures.Executor,
-    failures: dict[MeetingRef, ZoomPandasError],
-) -> list[Wanted]:
-    """Numbers become their instances (``instances="all"``); repeats of one instance are dropped."""
-    expand = [w for w in wanted if every_instance and isinstance(w.ref, int) and w.instance is None]
-    listed = _in_order(pool, expand, lambda w: _instances(int(w.ref), run), failures) if expand else []
-    instances = {w.ref: uuids for w, uuids in zip(expand, listed, strict=True)}
-    items: list[Wanted] = []
-    seen: set[MeetingRef] = set()
-    for w in wanted:
-        refs = instances.get(w.ref) or [] if w.ref in instances else [w]
-        for item in refs:
-            key = item.instance.meeting_uuid if item.instance is not None else item.ref
-            if key not in seen or item.problem is not None:
-                seen.add(key)
-                items.append(item)
-    return items
+@dataclasses.dataclass
+class _Results:
+    """The work on some items: results and failures by position; with a run, the parsed reports."""
 
+    items: Sequence[Wanted]
+    reading: _Run | None = None
+    values: list[Any] = dataclasses.field(default_factory=list)
+    failed: dict[int, tuple[MeetingRef, ZoomPandasError]] = dataclasses.field(default_factory=dict)
+    parsed: dict[str, Report] = dataclasses.field(default_factory=dict)
 
-def _instances(number: int, run: _Run) -> list[Wanted]:
-    """The ended instances of a number, oldest first (offline: the cached ones)."""
-    if not run.policy.online:
-        return [Wanted(uuid) for uuid in run.policy.offline_instances(number)]
-    spec = run.fetcher.spec
-    path = spec.instances_path.format(id=number)
-    pages: list[Page] = read_pages(run.fetcher.connection, path, {}, label=spec.labels["instances"])
-    table = parse_pages(pages, spec.instances, path, {"meeting_id": number})
-    table = table.filter(pc.is_valid(table.column("meeting_uuid")))
-    table = table.sort_by([("start_time", "ascending")])
-    return [
-        Wanted(uuid, Instance(meeting_id=number, meeting_uuid=uuid, start_time=start), listed=True)
-        for uuid, start in zip(
-            table.column("meeting_uuid").to_pylist(), table.column("start_time").to_pylist(), strict=True
+    def failures(self) -> list[tuple[MeetingRef, ZoomPandasError]]:
+        """The failures in input order."""
+        return [self.failed[index] for index in sorted(self.failed)]
+
+    def run(self, pool: concurrent.futures.Executor, work: Callable[[Wanted], Any]) -> None:
+        """Run ``work`` on every item in the pool, collecting as they complete.
+
+        When reading, fetched pages are parsed and cached in batches as they arrive, so an
+        interrupt keeps every instance that had arrived whole.
+        """
+        futures = {pool.submit(_guarded, work, item): index for index, item in enumerate(self.items)}
+        self.values = [None] * len(self.items)
+        pending: list[int] = []
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                index = futures[future]
+                value, error, kept = future.result()
+                for message, category in kept:
+                    warnings.warn(message, category, stacklevel=user_stacklevel())
+                if error is not None:
+                    self.failed[index] = (_key(self.items[index]), error)
+                self.values[index] = value
+                if isinstance(value, Report):
+                    self.parsed[value.instance.meeting_uuid] = value
+                elif isinstance(value, Fetched):
+                    pending.append(index)
+                    if len(pending) >= BATCH:
+                        self._parse(pending)
+        finally:  # also on an interrupt: what arrived whole is parsed and cached
+            if pending:
+                self._parse(pending)
+
+    def _parse(self, pending: list[int]) -> None:
+        """Parse a batch of fetched instances in one Arrow read (one by one if a page is bad); cache them."""
+        assert self.reading is not None
+        fetcher, batch = (
+            self.reading.fetcher,
+            list({self.values[i].instance.meeting_uuid: self.values[i] for i in pending}.values()),
         )
-    ]
+        pending.clear()
+        try:
+            reports = fetcher.reports(batch)
+        except ZoomPandasError:
+            reports = []
+            for one in batch:  # find which instance's pages are malformed: only it fails
+                try:
+                    reports += fetcher.reports([one])
+                except ZoomPandasError as exc:
+                    for index, value in enumerate(self.values):
+                        if value is one:
+                            self.failed[index] = (_key(self.items[index]), exc)
+        for report in reports:
+            self.reading.policy.save(report)
+            self.parsed[report.instance.meeting_uuid] = report
 
 
 def _counted(item: Wanted, run: _Run) -> Report | Fetched:
-    """Read one instance; count it on the bar, and note a daily limit for the threads still to start."""
+    """Read one instance and count it on the bar, read or failed."""
     try:
         return _read_one(item, run)
-    except ZoomPandasError as exc:
-        run.halted(exc)
-        raise
     finally:
         run.bar.done()
 
 
 def _read_one(item: Wanted, run: _Run) -> Report | Fetched:
-    """One instance: the cache if usable, else resolve (unless a frame described it) and fetch its pages."""
+    """One instance: the cache if usable, else resolve (unless known) and fetch its pages."""
     if item.problem is not None:
         raise ZoomAPIError(None, None, item.problem)
-    policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
+    if run.cancelled.is_set():
+        raise _Cancelled
+    policy, fetcher = run.policy, run.fetcher
     if isinstance(item.ref, int) and policy.online:  # a number: its latest instance
-        if run.stop is not None:  # no new request once Zoom's daily limit is used up
-            raise run.stop
-        instance = fetcher.resolve(item.ref)
-        return run.once(
-            instance.meeting_uuid,
-            lambda: policy.known_cached(instance, fetcher) or fetcher.fetch_pages(instance, on_page),
-        )
+        instance = fetcher.resolve(item.ref)  # Light: the cache may still have it after a daily stop
+        return run.once(instance.meeting_uuid, lambda: _cached_or_fetched(instance, run))
     return run.once(str(item.ref), lambda: _read_uuid(item, run))
 
 
 def _read_uuid(item: Wanted, run: _Run) -> Report | Fetched:
     """An instance named by its UUID: as a frame described it, else from the cache, else resolved."""
-    policy, fetcher, on_page = run.policy, run.fetcher, run.bar.page
-    if item.instance is not None and not item.listed and policy.online:
-        return policy.known_cached(item.instance, fetcher) or fetcher.fetch_pages(item.instance, on_page)
+    policy, fetcher = run.policy, run.fetcher
     if not policy.online:
         return policy.report(item.ref, fetcher)
+    if item.instance is not None and not item.listed:
+        return _cached_or_fetched(item.instance, run)
     hit = policy.cached(str(item.ref), fetcher)
     if hit is not None:
         return hit
-    if run.stop is not None:
-        raise run.stop
-    # Resolve by UUID for the topic and end time (Light), then fetch (Heavy).
-    return fetcher.fetch_pages(fetcher.resolve(item.ref), on_page)
+    blocked = fetcher.blocked()
+    if blocked is not None:  # the resolve call would only lead to a fetch Zoom refuses
+        raise blocked
+    if item.instance is not None and fetcher.spec.labels["resolve"] == "Heavy":
+        # A listed webinar instance: resolving it would cost a second Heavy request.
+        return fetcher.fetch_pages(item.instance, run.page)
+    return fetcher.fetch_pages(fetcher.resolve(item.ref), run.page)
 
 
-def _in_order(
-    pool: concurrent.futures.Executor,
-    items: Sequence[Wanted],
-    work: Callable[[Wanted], Any],
-    failures: dict[MeetingRef, ZoomPandasError],
-) -> list[Any]:
-    """Run ``work`` on every item in the pool; results in input order, None where it failed."""
-    futures = [pool.submit(_guarded, work, item) for item in items]
-    results: list[Any] = []
-    for item, future in zip(items, futures, strict=True):
-        result, error = future.result()
-        if error is not None:
-            failures[_key(item)] = error
-        results.append(result)
-    return results
+def _cached_or_fetched(instance: Instance, run: _Run) -> Report | Fetched:
+    hit = run.policy.known_cached(instance, run.fetcher)
+    return hit if hit is not None else run.fetcher.fetch_pages(instance, run.page)
+
+
+def _guarded(
+    work: Callable[[Wanted], Any], item: Wanted
+) -> tuple[Any, ZoomPandasError | None, list[tuple[str, type[Warning]]]]:
+    with deferred_warnings() as kept:
+        try:
+            return work(item), None, kept
+        except ZoomPandasError as exc:
+            return None, exc, kept
 
 
 def _key(item: Wanted) -> MeetingRef:
     """How a failure is named: the UUID of an instance, else the ref as given."""
     return item.instance.meeting_uuid if item.instance is not None else item.ref
-
-
-def _guarded(work: Callable[[Wanted], Any], item: Wanted) -> tuple[Any, ZoomPandasError | None]:
-    try:
-        return work(item), None
-    except ZoomPandasError as exc:
-        return None, exc

@@ -13,12 +13,13 @@ import pyarrow.compute as pc
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
+from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, warn
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
+from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
 from zoom_pandas.schema import MEETINGS, USERS, DtypeBackend, check_dtype_backend, to_frame
 
-__all__ = ["read_instances", "read_meetings", "read_user"]
+__all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings", "read_user"]
 
 #: Zoom's meeting types that are webinars (5 webinar, 6 and 9 recurring webinars).
 WEBINAR_TYPES = (5, 6, 9)
@@ -86,8 +87,28 @@ def read_meetings(
     ------
     ValueError
         If ``start`` is after ``end`` or older than Zoom's six-month reach (before any request).
+
+    Warns
+    -----
+    PartialReadWarning
+        With ``"all"``, when some users' meetings could not be listed (``attrs["failures"]``
+        names them); the others are returned. When none could be, the first error is raised.
     """
     check_dtype_backend(dtype_backend)
+    first, last = listing_range(start, end)
+    table, failures = meetings_table(user_id, first, last, client or default_client())
+    frame = to_frame(table, dtype_backend=dtype_backend)
+    if failures:
+        frame.attrs["failures"] = [
+            {"ref": user, "error": type(exc).__name__, "message": str(exc)} for user, exc in failures.items()
+        ]
+        listed = "; ".join(f"{user}: {type(exc).__name__}: {exc}" for user, exc in failures.items())
+        warn(f"the meetings of {len(failures)} user(s) could not be listed: {listed}", PartialReadWarning)
+    return frame
+
+
+def listing_range(start: dt.date | str | None, end: dt.date | str | None) -> tuple[dt.date, dt.date]:
+    """The first and last UTC day of a listing (``ValueError`` beyond Zoom's reach, before any request)."""
     today = dt.datetime.now(dt.timezone.utc).date()
     last = _as_date(end, today)
     first = _as_date(start, last - dt.timedelta(days=WINDOW_DAYS))
@@ -98,12 +119,28 @@ def read_meetings(
             f"start {first} is beyond Zoom's reach: meeting reports cover only the last six months "
             f"(from {today - dt.timedelta(days=REACH_DAYS)})"
         )
-    client = client or default_client()
+    return first, last
+
+
+def meetings_table(
+    user_id: str, first: dt.date, last: dt.date, client: ZoomClient
+) -> tuple[pa.Table, dict[str, ZoomPandasError]]:
+    """The instances one user (or every active user) held, newest first, and the users that failed.
+
+    With ``"all"``, one user's failure (deleted meanwhile, no report access) leaves the others
+    listed; when every user fails, the first failure is raised.
+    """
+    failures: dict[str, ZoomPandasError] = {}
     if str(user_id).strip().lower() == "all":
         users = _active_users(client)
         with concurrent.futures.ThreadPoolExecutor(client.limiter.concurrency()) as pool:
-            listed = list(pool.map(lambda user: _listing(client, user, first, last), users))
-        pages = [page for user_pages in listed for page in user_pages]
+            listed = list(pool.map(lambda user: _guarded_listing(client, user, first, last), users))
+        failures = {
+            user: result for user, result in zip(users, listed, strict=True) if isinstance(result, Exception)
+        }
+        if users and len(failures) == len(users):
+            raise next(iter(failures.values()))
+        pages = [page for result in listed if not isinstance(result, Exception) for page in result]
     else:
         pages = _listing(client, user_id, first, last)
     table = parse_pages(pages, MEETINGS, "/report/users/{userId}/meetings")
@@ -111,7 +148,16 @@ def read_meetings(
     # The last listing of an instance wins; rows without a uuid are never merged with each other.
     listed_again = pa.array(uuids.to_pandas().duplicated(keep="last").to_numpy(dtype=bool))
     keep = pc.or_(pc.is_null(uuids), pc.invert(listed_again))
-    return to_frame(_newest_first(table.filter(keep)), dtype_backend=dtype_backend)
+    return _newest_first(table.filter(keep)), failures
+
+
+def _guarded_listing(
+    client: ZoomClient, user_id: str, first: dt.date, last: dt.date
+) -> list[Page] | ZoomPandasError:
+    try:
+        return _listing(client, user_id, first, last)
+    except ZoomPandasError as exc:
+        return exc
 
 
 def _listing(client: ZoomClient, user_id: str, first: dt.date, last: dt.date) -> list[Page]:
@@ -171,11 +217,8 @@ def read_instances(
     if not isinstance(meeting, int):
         raise ValueError("read_instances takes a meeting number, not an instance UUID")
     check_dtype_backend(dtype_backend)
-    spec = WEBINAR_REPORT if webinar else MEETING_REPORT
-    path = spec.instances_path.format(id=meeting)
-    pages = read_pages(client or default_client(), path, {}, label=spec.labels["instances"])
-    table = parse_pages(pages, spec.instances, path, {"meeting_id": meeting})
-    return to_frame(_newest_first(table), dtype_backend=dtype_backend)
+    fetcher = ReportFetcher(WEBINAR_REPORT if webinar else MEETING_REPORT, client)
+    return to_frame(_newest_first(fetcher.instances_table(meeting)), dtype_backend=dtype_backend)
 
 
 def read_user(user_id: str = "me", *, client: ZoomClient | None = None) -> dict[str, Any]:

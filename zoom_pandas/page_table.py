@@ -157,7 +157,7 @@ def grouped_pages_tables(
 
     The same as :func:`pages_table` on each group, with the per-call costs paid once: reading many
     small reports this way costs a fraction of reading them one by one. The tables are zero-copy
-    slices of one table, so they share its columns (an added field appears, as nulls, in every one).
+    slices of one table; an added field that holds nothing in a group is left out of its table.
 
     Raises
     ------
@@ -172,10 +172,17 @@ def grouped_pages_tables(
     tables, token_lists, row, page = [], [], 0, 0
     for group in groups:
         count = sum(rows[page : page + len(group)])
-        tables.append(table.slice(row, count))
+        tables.append(_own_fields(table.slice(row, count), field_map))
         token_lists.append(tokens[page : page + len(group)])
         row, page = row + count, page + len(group)
     return tables, token_lists
+
+
+def _own_fields(table: pa.Table, field_map: FieldMap) -> pa.Table:
+    """Leave out added fields that are all null in this group: another group's, as one parse gives."""
+    added = [name for name in table.column_names if name not in field_map.fields]
+    empty = [name for name in added if table.column(name).null_count == table.num_rows]
+    return table.drop_columns(empty) if empty else table
 
 
 def _build(

@@ -10,9 +10,9 @@ import pandas as pd
 from zoom_pandas.cache_policy import CacheMode, CachePolicy
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import PartialReadWarning, ReadErrors, user_stacklevel
-from zoom_pandas.many import Wanted, read_many
+from zoom_pandas.many import read_many
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.refs import wanted_of
+from zoom_pandas.refs import Wanted, wanted_of
 from zoom_pandas.report import frame_of
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend
@@ -52,8 +52,8 @@ def _read(
     outcome = read_many(
         wanted, every_instance=instances == "all", policy=policy, fetcher=fetcher, progress=progress
     )
-    if single and not outcome.reports and outcome.failures:
-        raise next(iter(outcome.failures.values()))  # one ref: its own error, as for one instance
+    if single and outcome.unlisted:
+        raise outcome.failures[wanted[0].ref]  # one number whose instances could not be listed
     frame = frame_of(outcome.reports, spec.fields, dtype_backend)
     if outcome.failures:
         frame.attrs["failures"] = [

@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from zoom_pandas.many import Wanted
-from zoom_pandas.meeting_ids import is_uuid, parse_meeting_id
+from zoom_pandas.meeting_ids import MeetingRef, is_uuid, parse_meeting_id
 from zoom_pandas.report import Instance
 
-__all__ = ["WEBINAR_TYPES", "wanted_of"]
+__all__ = ["WEBINAR_TYPES", "Wanted", "wanted_of"]
 
 #: Zoom's meeting types that are webinars (5 webinar, 6 and 9 recurring webinars).
 WEBINAR_TYPES = (5, 6, 9)
 
-_LIST_LIKE = (list, tuple, pd.Series, pd.Index, np.ndarray)
+_LIST_LIKE = (list, tuple, range, pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)
+
+
+@dataclasses.dataclass(frozen=True)
+class Wanted:
+    """One thing to read: a number or UUID, or an instance a frame or listing described.
+
+    Attributes
+    ----------
+    ref : int or str
+        The meeting number or instance UUID.
+    instance : Instance, optional
+        What a frame's row (used as it is, no resolve call) or an instances listing said.
+    listed : bool
+        The instance came from an instances listing (UUID and start only): on a cache miss it is
+        resolved for its topic and end time, where that call is not a Heavy one.
+    problem : str, optional
+        Why it cannot be read at all (listed without a UUID); reported as its failure.
+    """
+
+    ref: MeetingRef
+    instance: Instance | None = None
+    listed: bool = False
+    problem: str | None = None
 
 
 def wanted_of(meetings: object, *, webinar: bool) -> list[Wanted] | None:
@@ -42,6 +66,8 @@ def wanted_of(meetings: object, *, webinar: bool) -> list[Wanted] | None:
         raise ValueError(
             f"give the meetings as a list, tuple or Series (a {type(meetings).__name__} has no order)"
         )
+    if isinstance(meetings, (pa.Array, pa.ChunkedArray)):
+        meetings = meetings.to_pylist()
     if not isinstance(meetings, _LIST_LIKE):
         return None
     wanted = []

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from zoom_pandas.errors import IncompleteReportWarning, ZoomAPIError, user_stacklevel
+from zoom_pandas.errors import IncompleteReportWarning, ZoomAPIError, ZoomPandasWarning, warn
 from zoom_pandas.meeting_ids import is_uuid
 from zoom_pandas.schema import DtypeBackend, FieldMap, to_frame
 
@@ -160,7 +160,7 @@ def frame_of(reports: Sequence[Report], fields: FieldMap, dtype_backend: DtypeBa
     With exactly one instance its ``attrs`` keys also sit at the top level.
     """
     tables = [report.table for report in reports] or [fields.empty_table()]
-    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    table = _concatenated(tables, fields) if len(tables) > 1 else tables[0]
     meetings = [report.attrs() for report in reports]
     attrs: dict[str, Any] = {"meetings": meetings}
     if len(meetings) == 1:
@@ -168,15 +168,62 @@ def frame_of(reports: Sequence[Report], fields: FieldMap, dtype_backend: DtypeBa
     return to_frame(table, attrs, dtype_backend)
 
 
+def _concatenated(tables: Sequence[pa.Table], fields: FieldMap) -> pa.Table:
+    """One table of several instances' tables; a field Zoom added with another type in each is read as text.
+
+    A field that cannot be read as text (a struct in one instance, a number in another) is left
+    out, with a warning naming it; the known fields always have their one type.
+    """
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    kinds: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for field in table.schema:
+            if field.name not in fields.fields:
+                kinds.setdefault(field.name, set()).add(field.type)
+    clashing = sorted(name for name, types in kinds.items() if len(types) > 1)
+    as_text: list[str] = []
+    left_out: list[str] = []
+    for name in clashing:
+        try:
+            cast = [_as_text(table, name) for table in tables]
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            tables = [table.drop_columns([name]) if name in table.column_names else table for table in tables]
+            left_out.append(name)
+        else:
+            tables = cast
+            as_text.append(name)
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        added = [name for name in kinds if name not in left_out]
+        tables = [table.drop_columns([n for n in added if n in table.column_names]) for table in tables]
+        table, left_out = pa.concat_tables(tables, promote_options="permissive"), left_out + added
+    warn(
+        f"fields Zoom added hold different types in different instances: {as_text} read as text"
+        + (f", {left_out} left out of the frame (each instance's own read has them)" if left_out else ""),
+        ZoomPandasWarning,
+    )
+    return table
+
+
+def _as_text(table: pa.Table, name: str) -> pa.Table:
+    if name not in table.column_names:
+        return table
+    where = table.column_names.index(name)
+    return table.set_column(where, pa.field(name, pa.string()), pc.cast(table.column(name), pa.string()))
+
+
 def warn_incomplete(
     meeting_uuid: str, total_records: int | None, rows: int, *, kind: str = "meeting", cached: bool = False
 ) -> None:
     """Warn that a report's rows differ from Zoom's ``total_records`` (again on every cached read)."""
     when = " when it was cached" if cached else ""
-    warnings.warn(
+    warn(
         f"{kind} {meeting_uuid}: Zoom announced {total_records} records but returned {rows}{when}; "
         "the report may be incomplete (Zoom completes reports up to 30 minutes after a meeting ends"
         + ("; an online read fetches it again)" if cached else ")"),
         IncompleteReportWarning,
-        stacklevel=user_stacklevel(),
     )

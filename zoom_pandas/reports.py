@@ -15,12 +15,11 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+import pyarrow as pa
+
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
-from zoom_pandas.errors import (
-    MeetingNotFound,
-    PermissionDenied,
-)
+from zoom_pandas.errors import MeetingNotFound, PermissionDenied, RateLimited
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_grouped, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
@@ -156,6 +155,22 @@ class ReportFetcher:
         with self._explained():
             body = self.connection.get_json(path, label=self.spec.labels["resolve"])
         return Instance.from_answer(body, f"GET {path}")
+
+    def instances_table(self, number: int) -> pa.Table:
+        """The ended instances of a number as listed (``meeting_id``, ``meeting_uuid``, ``start_time``)."""
+        path = self.spec.instances_path.format(id=number)
+        with self._explained():
+            pages = read_pages(self.connection, path, {}, label=self.spec.labels["instances"])
+        return parse_pages(pages, self.spec.instances, path, {"meeting_id": number})
+
+    def blocked(self) -> RateLimited | None:
+        """The error to report, without a request, once Zoom's daily cap of the pages' label is used up."""
+        label = self.spec.labels["pages"]
+        until = self.connection.limiter.blocked_until(label)
+        if until is None:
+            return None
+        message = f"not requested: Zoom's daily limit for {label} requests is used up"
+        return RateLimited(429, 429, message, retry_after=until)
 
     @contextlib.contextmanager
     def _explained(self) -> Iterator[None]:

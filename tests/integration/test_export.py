@@ -33,7 +33,7 @@ import zoom_pandas as zp
 from tests.conftest import FAST_RETRY
 from zoom_pandas.cli import main
 from zoom_pandas.export import ExportSummary
-from zoom_pandas.export_files import FILE_NAME, METADATA_KEY
+from zoom_pandas.export_files import FILE_NAME, LOCK_NAME, METADATA_KEY
 from zoom_pandas.many import Outcome, Wanted
 from zoom_pandas.meetings import WINDOW_DAYS
 from zoom_pandas.sandbox import Sandbox, SandboxData
@@ -130,11 +130,17 @@ def stamps(out: Path) -> dict[str, tuple[int, int]]:
 
 
 def assert_private_and_visible(out: Path) -> None:
-    """Folders 0700, files 0600, and no name a dataset reader skips ("_" or ".", e.g. temp files)."""
+    """Folders 0700, files 0600, and no name a dataset reader skips ("_" or ".", e.g. temp files).
+
+    The one exception is the export's own lock at the top, beside the datasets: readers must skip it.
+    """
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     for folder, subfolders, files in os.walk(out):
         for name in subfolders + files:
             path = Path(folder) / name
+            if path == out / LOCK_NAME:
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600
+                continue
             assert not name.startswith(("_", ".")), path
             mode = stat.S_IMODE(path.stat().st_mode)
             assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
@@ -213,7 +219,12 @@ def test_layout_is_one_private_file_per_day_and_dataset(
     summary = run_export(sandbox, client, out, EVENTS, webinars=True)
     meetings, webinars = listed(sandbox.data, EVENTS), listed(sandbox.data, EVENTS, webinars=True)
     assert summary.ok and meetings and webinars
-    assert sorted(path.name for path in out.iterdir()) == ["meetings", "participants", "webinar_participants"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        LOCK_NAME,
+        "meetings",
+        "participants",
+        "webinar_participants",
+    ]
     for dataset in ("meetings", "participants", "webinar_participants"):
         for folder in (out / dataset).iterdir():
             assert re.fullmatch(r"date=\d{4}-\d{2}-\d{2}", folder.name), folder
