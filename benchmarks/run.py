@@ -7,7 +7,6 @@ The sandbox runs in its own process so its work is not counted as the client's.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -16,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +32,11 @@ from zoom_pandas.sandbox import SandboxData
 from zoom_pandas.sandbox.data import Instance
 from zoom_pandas.schema import PARTICIPANTS, to_frame
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _sandbox import best_of, client_from, sandbox_process
+
 ROWS = 100_000
 PAGE = 300
-
-
-def best_of(runs: int, work: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
-    """Fastest of ``runs`` timings of ``work``."""
-    times = []
-    for _ in range(runs):
-        started = clock()
-        work()
-        times.append(clock() - started)
-    return min(times)
 
 
 def page_bodies(rows: int) -> list[bytes]:
@@ -114,40 +105,6 @@ def bench_conversion(bodies: list[bytes]) -> dict[str, float]:
         "speedup_vs_naive": naive / ours,
         "ours_over_json_loads": ours / bare,
     }
-
-
-@contextlib.contextmanager
-def sandbox_process(latency: float = 0.0) -> Iterator[dict[str, str]]:
-    """Start ``python -m zoom_pandas.sandbox`` and yield its ZOOM_* settings."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zoom_pandas.sandbox", "--latency", str(latency)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        settings: dict[str, str] = {}
-        while len(settings) < 5:
-            line = proc.stdout.readline()
-            if not line:
-                raise RuntimeError("the sandbox process exited")
-            if line.startswith("export "):
-                name, _, value = line[len("export ") :].strip().partition("=")
-                settings[name] = value
-        yield settings
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def client_from(settings: dict[str, str]) -> zp.ZoomClient:
-    return zp.ZoomClient(
-        account_id=settings["ZOOM_ACCOUNT_ID"],
-        client_id=settings["ZOOM_CLIENT_ID"],
-        client_secret=settings["ZOOM_CLIENT_SECRET"],
-        api_url=settings["ZOOM_API_URL"],
-        oauth_url=settings["ZOOM_OAUTH_URL"],
-    )
 
 
 def naive_fetch(settings: dict[str, str], meeting: int) -> pd.DataFrame:
