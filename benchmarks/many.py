@@ -2,7 +2,7 @@
 
 How to run (about three minutes on two cores)::
 
-    cd /work/wt-bench && PYTHONPATH=$PWD /work/main/.venv/bin/python benchmarks/many.py
+    .venv/bin/python benchmarks/many.py
     ... benchmarks/many.py --only g,h       # some of the benchmarks
     ... benchmarks/many.py --old-subset 50  # the old sequential loop of (g) on 50 meetings only
 
@@ -87,7 +87,13 @@ BULK = "200x50"
 BULK_USER = "bulk@example.com"
 PAGE = 300
 HEAVY_PER_S = {"pro": 10.0, "business": 40.0}
-DLT_PYTHON = Path("/work/dlt-venv/bin/python")
+#: dlt's own venv (``python3 -m venv .venv-dlt && .venv-dlt/bin/pip install "dlt[parquet]"``), or
+#: the interpreter named by ``ZOOM_PANDAS_DLT_PYTHON``; the dlt comparison is skipped without one.
+DLT_PYTHON = Path(
+    os.environ.get(
+        "ZOOM_PANDAS_DLT_PYTHON", Path(__file__).resolve().parent.parent / ".venv-dlt" / "bin" / "python"
+    )
+)
 PEER_DLT = Path(__file__).with_name("peer_dlt.py")
 PARTICIPANTS_ROUTE = "/report/meetings/*/participants"
 Figures = dict[str, Any]

@@ -1,6 +1,6 @@
 """The peer: dlt's ``rest_api`` source reading the same participant reports (run by ``many.py``).
 
-Runs with dlt's own interpreter (``/work/dlt-venv/bin/python benchmarks/peer_dlt.py JOB.json``), not
+Runs with dlt's own interpreter (``.venv-dlt/bin/python benchmarks/peer_dlt.py JOB.json``), not
 with zoom_pandas' venv: it imports nothing from zoom_pandas. ``JOB.json`` holds ``api_url``,
 ``oauth_url``, ``account_id``, ``client_id``, ``client_secret``, ``uuids`` (the instance UUIDs),
 ``workdir`` (an empty temp folder) and ``parallelized`` (dlt's option to fetch a child resource's
