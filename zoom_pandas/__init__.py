@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import zoom_pandas.accessor  # noqa: F401  (registers df.zoom)
 from zoom_pandas._version import __version__
 from zoom_pandas.cache_policy import read_cache
 from zoom_pandas.client import ZoomClient

@@ -1,0 +1,253 @@
+"""Attendance from join/leave rows: who each person is, and the union of their time, vectorised.
+
+The rules (DESIGN.md, "Attendance"), decided where it left room:
+
+* **Person**: the first of ``participant_user_id``, ``user_email`` (lower-cased, trimmed),
+  ``registrant_id`` and ``name`` (trimmed) a row has; ``by=`` names other columns instead. Two
+  people sharing a display name stay two people when Zoom gave either an account or an email;
+  two guests who gave only the same name cannot be told apart and count as one.
+* **Presence**: rows whose ``status`` is not ``in_waiting_room`` (rows without a status, and
+  breakout-room rows, are present); waiting-room rows give ``time_waiting``; rows with a
+  ``bo_mtg_id`` give ``time_in_breakout``. Each is the union of ``[join_time, leave_time)``:
+  a person on two devices, or rejoining before the old row ended, is counted once.
+* **Sessions**: a person's intervals that overlap or touch merge (a breakout move that leaves and
+  joins in the same second is one session); ``gap=`` also merges gaps up to that long.
+* **Missing leave_time** ends at the meeting's end (``attrs["meetings"]``), else at the latest
+  leave of that meeting, else it is the join itself (no length). A leave before its join counts
+  as the join (no negative lengths).
+* **Meeting window**: start and end from ``attrs["meetings"]``, else the first join and last leave.
+
+Everything is sorting, cumulative maxima and ``ufunc.at``/``reduceat`` over int64 microseconds:
+no Python loop per person or per row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["NAT", "PERSON_KEYS", "Rows", "Unions", "micros", "per_group", "person_keys", "rows_of", "union"]
+
+#: The first of these a row has names the person.
+PERSON_KEYS = ("participant_user_id", "user_email", "registrant_id", "name")
+#: Missing times, as int64 microseconds.
+NAT = int(np.iinfo(np.int64).min)
+_MAX = int(np.iinfo(np.int64).max)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """A participants frame as arrays: one entry per row, times in int64 microseconds (UTC)."""
+
+    meeting: np.ndarray  # int codes, in order of first appearance
+    meetings: pd.DataFrame  # per code: meeting_id, meeting_uuid, topic, start, end (micros)
+    person: np.ndarray  # int codes (-1: a row without any person key)
+    persons: pd.DataFrame  # per code: person, person_source
+    join: np.ndarray
+    leave: np.ndarray
+    waiting: np.ndarray  # bool
+    breakout: np.ndarray  # bool
+    name: np.ndarray  # object: the name as Zoom gave it
+    email: np.ndarray  # object: trimmed, lower-cased
+
+    @property
+    def group(self) -> np.ndarray:
+        """One code per meeting x person (-1 for rows without a person)."""
+        group = self.meeting * max(1, len(self.persons)) + self.person
+        return np.where((self.person < 0) | (self.meeting < 0), -1, group)
+
+
+def micros(series: pd.Series) -> np.ndarray:
+    """A timestamp column (Arrow or numpy, any unit) as int64 microseconds since 1970, NaT as NAT."""
+    values = series.astype("datetime64[us, UTC]").array
+    return np.asarray(values.asi8, dtype=np.int64)  # type: ignore[attr-defined]
+
+
+def _clean(frame: pd.DataFrame, column: str, lower: bool = False) -> pd.Series:
+    """A text column trimmed (and lower-cased), "" as NA; all NA when the frame lacks it."""
+    if column not in frame.columns:
+        result: pd.Series = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
+        return result
+    values: pd.Series = frame[column].astype("string[pyarrow]").str.strip()
+    if lower:
+        values = values.str.lower()
+    cleaned: pd.Series = values.mask(values == "")
+    return cleaned
+
+
+def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd.Series, np.ndarray]:
+    """Each row's person key (a string Series) and the column it came from (see the module's rules).
+
+    Raises
+    ------
+    KeyError
+        When ``by`` names a column the frame does not have.
+    """
+    if by is not None:
+        columns = [by] if isinstance(by, str) else list(by)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing or not columns:
+            raise KeyError(f"by= must name columns of the frame; it does not have {missing or columns}")
+        parts = [_clean(frame, c) for c in columns]
+        if len(parts) == 1:
+            return parts[0], np.full(len(frame), columns[0], dtype=object)
+        key: pd.Series = parts[0].str.cat(parts[1:], sep=" | ", na_rep="")  # type: ignore[arg-type]
+        key = key.mask(key.str.strip(" |") == "")
+        return key, np.full(len(frame), " + ".join(columns), dtype=object)
+    keys = {c: _clean(frame, c, lower=c == "user_email") for c in PERSON_KEYS}
+    person = keys["participant_user_id"]
+    for column in PERSON_KEYS[1:]:
+        person = person.fillna(keys[column])
+    present = [keys[c].notna().to_numpy(dtype=bool) for c in PERSON_KEYS]
+    source = np.select(present, list(PERSON_KEYS), default="")
+    return person, np.asarray(source, dtype=object)
+
+
+def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
+    """The arrays every attendance answer is computed from."""
+    person, source = person_keys(frame, by)
+    meeting_codes, uuids = pd.factorize(frame["meeting_uuid"].astype("string[pyarrow]"), sort=False)
+    meeting = np.asarray(meeting_codes, dtype=np.int64)
+    join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
+    count = len(uuids)
+    attrs: Mapping[str, Any] = {str(k): v for k, v in frame.attrs.items()}
+    known = _known_windows(attrs)
+    seen_start = _per_code(meeting, np.where(join == NAT, _MAX, join), count, np.minimum, _MAX)
+    seen_end = _per_code(meeting, leave, count, np.maximum, NAT)
+    start = np.array([known.get(str(u), (NAT, NAT))[0] for u in uuids], dtype=np.int64)
+    end = np.array([known.get(str(u), (NAT, NAT))[1] for u in uuids], dtype=np.int64)
+    start = np.where(start == NAT, np.where(seen_start == _MAX, NAT, seen_start), start)
+    end = np.where(end == NAT, seen_end, end)
+    firsts = first_rows(meeting, count)
+    meetings = pd.DataFrame(
+        {
+            "meeting_id": frame["meeting_id"].to_numpy(dtype=object)[firsts] if count else [],
+            "meeting_uuid": [str(u) for u in uuids],
+            "topic": [known_topic(attrs, str(u)) for u in uuids],
+            "start": start,
+            "end": end,
+        }
+    )
+    meeting_end = end[meeting] if len(meeting) else np.array([], np.int64)
+    leave = np.where(leave == NAT, np.where(meeting_end != NAT, meeting_end, join), leave)
+    leave = np.where(join == NAT, leave, np.maximum(leave, join))  # never a negative length
+    person_codes, persons = pd.factorize(person, sort=False)
+    person_code = np.asarray(person_codes, dtype=np.int64)
+    status = _clean(frame, "status")
+    names = frame["name"].to_numpy(dtype=object) if "name" in frame.columns else np.full(len(frame), None)
+    return Rows(
+        meeting=meeting,
+        meetings=meetings,
+        person=person_code,
+        persons=pd.DataFrame(
+            {
+                "person": pd.array(list(persons), dtype="string[pyarrow]"),
+                "person_source": source[first_rows(person_code, len(persons))] if len(persons) else [],
+            }
+        ),
+        join=join,
+        leave=leave,
+        waiting=(status == "in_waiting_room").fillna(False).to_numpy(dtype=bool),
+        breakout=_clean(frame, "bo_mtg_id").notna().to_numpy(dtype=bool),
+        name=np.where(pd.isna(names), None, names),  # type: ignore[call-overload]
+        email=np.asarray(_clean(frame, "user_email", lower=True).astype(object)),
+    )
+
+
+def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each code 0..size-1 (codes of -1, for NA, are ignored)."""
+    first = np.full(size, -1, dtype=np.int64)
+    valid = np.flatnonzero(codes >= 0)
+    first[codes[valid][::-1]] = valid[::-1]
+    return first
+
+
+def _per_code(codes: np.ndarray, values: np.ndarray, size: int, how: np.ufunc, empty: int) -> np.ndarray:
+    """``how`` (np.minimum or np.maximum) of ``values`` per code; ``empty`` where a code has none."""
+    out = np.full(size, empty, dtype=np.int64)
+    valid = codes >= 0
+    how.at(out, codes[valid], values[valid])
+    return out
+
+
+def _known_windows(attrs: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+    """Start and end (micros) of each instance ``attrs["meetings"]`` names."""
+    windows = {}
+    for entry in attrs.get("meetings", []) or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("meeting_uuid"), str):
+            windows[entry["meeting_uuid"]] = (_when(entry.get("start_time")), _when(entry.get("end_time")))
+    return windows
+
+
+def known_topic(attrs: Mapping[str, Any], uuid: str) -> str | None:
+    """The topic ``attrs["meetings"]`` gives an instance, if any."""
+    for entry in attrs.get("meetings", []) or []:
+        if isinstance(entry, Mapping) and entry.get("meeting_uuid") == uuid:
+            topic = entry.get("topic")
+            return topic if isinstance(topic, str) else None
+    return None
+
+
+def _when(value: object) -> int:
+    if not isinstance(value, str) or not value:
+        return NAT
+    try:
+        moment = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return NAT
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    return int(moment.value // 1000)  # .value is nanoseconds whatever the unit
+
+
+@dataclasses.dataclass(frozen=True)
+class Unions:
+    """Merged intervals of the selected rows: one entry per session, in group then time order."""
+
+    group: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    rows: np.ndarray  # report rows merged into each session
+    covered: np.ndarray  # sum of those rows' own lengths
+
+    @property
+    def length(self) -> np.ndarray:
+        """Each session's length (micros)."""
+        return np.asarray(self.end - self.start, dtype=np.int64)
+
+
+def union(group: np.ndarray, join: np.ndarray, leave: np.ndarray, gap: int = 0) -> Unions:
+    """Merge each group's ``[join, leave)`` intervals that overlap, touch, or lie ``gap`` apart.
+
+    Sort by group then join; a session starts where the group changes or the join is later than
+    the running maximum of the group's leaves so far plus ``gap``.
+    """
+    keep = (join != NAT) & (group >= 0)
+    group, join, leave = group[keep], join[keep], leave[keep]
+    if not len(join):
+        empty = np.array([], dtype=np.int64)
+        return Unions(empty, empty, empty, empty, empty)
+    order = np.lexsort((join, group))
+    group, join, leave = group[order], join[order], leave[order]
+    running = pd.Series(leave).groupby(group).cummax().to_numpy(dtype=np.int64)
+    new_group = np.r_[True, group[1:] != group[:-1]]
+    previous = np.r_[NAT, running[:-1]]
+    starts_session = new_group | (join > previous + gap)
+    first = np.flatnonzero(starts_session)
+    return Unions(
+        group=group[first],
+        start=join[first],
+        end=np.maximum.reduceat(leave, first),
+        rows=np.diff(np.r_[first, len(join)]),
+        covered=np.add.reduceat(leave - join, first),
+    )
+
+
+def per_group(values: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
+    """Sum int64 ``values`` per group code, exactly."""
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, group, values)
+    return out

@@ -1,0 +1,276 @@
+"""The attendance answers as Arrow-typed frames: sessions, attendance, summary, concurrency.
+
+Built from :mod:`zoom_pandas.attendance` (rows and unions); :mod:`zoom_pandas.accessor` exposes
+them as ``df.zoom``. Times are ``timestamp[us, UTC]``, lengths ``duration[us]`` (shown as
+``0 days 01:02:03``), counts ``int64``, all Arrow-backed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from zoom_pandas.attendance import NAT, Rows, Unions, per_group, rows_of, union
+
+__all__ = ["attendance_frame", "concurrency_frame", "gap_micros", "sessions_frame", "summary_frame"]
+
+_MAX = np.iinfo(np.int64).max
+
+
+def timestamps(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """int64 microseconds (NAT for missing) as ``timestamp[us, UTC][pyarrow]``."""
+    array = pa.array(values, type=pa.int64(), mask=values == NAT).cast(pa.timestamp("us", tz="UTC"))
+    return pd.arrays.ArrowExtensionArray(array)
+
+
+def durations(values: np.ndarray, missing: np.ndarray | None = None) -> pd.api.extensions.ExtensionArray:
+    """int64 microseconds as ``duration[us][pyarrow]`` (``missing`` marks NA)."""
+    array = pa.array(values, type=pa.int64(), mask=missing).cast(pa.duration("us"))
+    return pd.arrays.ArrowExtensionArray(array)
+
+
+def arrow(values: Sequence[Any] | np.ndarray, kind: pa.DataType) -> pd.api.extensions.ExtensionArray:
+    """Any values as an Arrow-backed array of ``kind``."""
+    return pd.arrays.ArrowExtensionArray(pa.array(values, type=kind, from_pandas=True))
+
+
+def gap_micros(gap: object) -> int:
+    """``gap=`` (None, a Timedelta, "5min", seconds) as microseconds; ``ValueError`` if negative."""
+    if gap is None:
+        return 0
+    delta = pd.Timedelta(gap, unit="s") if isinstance(gap, (int, float)) else pd.Timedelta(gap)  # type: ignore[arg-type]
+    if pd.isna(delta) or delta < pd.Timedelta(0):
+        raise ValueError(f"gap must be a duration of zero or more, got {gap!r}")
+    return int(delta.value // 1000)
+
+
+class Groups:
+    """Meeting x person groups of a frame and their unions (presence, waiting room, breakout)."""
+
+    def __init__(self, frame: pd.DataFrame, by: str | Sequence[str] | None, gap: object) -> None:
+        self.rows: Rows = rows_of(frame, by)
+        rows = self.rows
+        keyed = rows.group >= 0
+        codes, inverse = np.unique(rows.group[keyed], return_inverse=True)
+        self.size = len(codes)
+        self.code = np.full(len(rows.group), -1, dtype=np.int64)
+        self.code[keyed] = inverse
+        persons = max(1, len(rows.persons))
+        self.meeting, self.person = codes // persons, codes % persons
+        present = ~rows.waiting
+        self.present: Unions = union(
+            self.code[present], rows.join[present], rows.leave[present], gap_micros(gap)
+        )
+        self.waiting = union(self.code[rows.waiting], rows.join[rows.waiting], rows.leave[rows.waiting])
+        out = rows.breakout & present
+        self.breakout = union(self.code[out], rows.join[out], rows.leave[out])
+
+    def first(self, values: np.ndarray) -> np.ndarray:
+        """The first non-null value of each group, in frame order."""
+        if not self.size:
+            return np.array([], dtype=object)
+        keyed = self.code >= 0
+        first = pd.Series(values[keyed]).groupby(self.code[keyed]).first()
+        result: np.ndarray = first.reindex(range(self.size)).to_numpy(dtype=object)
+        return result
+
+
+def sessions_frame(frame: pd.DataFrame, *, by: str | Sequence[str] | None, gap: object) -> pd.DataFrame:
+    """One row per merged presence interval of a person in a meeting."""
+    groups = Groups(frame, by, gap)
+    sessions = groups.present
+    meeting = groups.meeting[sessions.group]
+    meetings = groups.rows.meetings
+    result: pd.DataFrame = pd.DataFrame(
+        {
+            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object)[meeting], pa.int64()),
+            "meeting_uuid": arrow(meetings["meeting_uuid"].to_numpy(dtype=object)[meeting], pa.string()),
+            "person": arrow(
+                groups.rows.persons["person"].to_numpy(dtype=object)[groups.person[sessions.group]],
+                pa.string(),
+            ),
+            "join_time": timestamps(sessions.start),
+            "leave_time": timestamps(sessions.end),
+            "duration": durations(sessions.length),
+            "rows": arrow(sessions.rows, pa.int64()),
+        }
+    )
+    return result
+
+
+def attendance_frame(
+    frame: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None,
+    gap: object,
+    threshold: object,
+    late_after: object,
+) -> pd.DataFrame:
+    """One row per meeting x person (see :meth:`~zoom_pandas.accessor.ZoomAccessor.attendance`)."""
+    groups = Groups(frame, by, gap)
+    rows, size = groups.rows, groups.size
+    present = groups.present
+    time_present = per_group(present.length, present.group, size)
+    covered = per_group(present.covered, present.group, size)
+    sessions = np.bincount(present.group, minlength=size).astype(np.int64)
+    first_join = np.full(size, _MAX, dtype=np.int64)
+    np.minimum.at(first_join, present.group, present.start)
+    first_join[first_join == _MAX] = NAT
+    last_leave = np.full(size, NAT, dtype=np.int64)
+    np.maximum.at(last_leave, present.group, present.end)
+    meetings = rows.meetings
+    start = meetings["start"].to_numpy()[groups.meeting]
+    end = meetings["end"].to_numpy()[groups.meeting]
+    length = np.where((start == NAT) | (end == NAT), 0, end - start)
+    share = np.divide(time_present, length, out=np.full(size, np.nan), where=length > 0)
+    late = np.maximum(first_join - start, 0)
+    late_missing = (first_join == NAT) | (start == NAT)
+    keyed = groups.code >= 0
+    out = pd.DataFrame(
+        {
+            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object)[groups.meeting], pa.int64()),
+            "meeting_uuid": arrow(
+                meetings["meeting_uuid"].to_numpy(dtype=object)[groups.meeting], pa.string()
+            ),
+            "person": arrow(rows.persons["person"].to_numpy(dtype=object)[groups.person], pa.string()),
+            "person_source": arrow(
+                rows.persons["person_source"].to_numpy(dtype=object)[groups.person], pa.string()
+            ),
+            "name": arrow(groups.first(rows.name), pa.string()),
+            "user_email": arrow(groups.first(rows.email), pa.string()),
+            "first_join": timestamps(first_join),
+            "last_leave": timestamps(last_leave),
+            "time_present": durations(time_present),
+            "time_waiting": durations(per_group(groups.waiting.length, groups.waiting.group, size)),
+            "time_in_breakout": durations(per_group(groups.breakout.length, groups.breakout.group, size)),
+            "sessions": arrow(sessions, pa.int64()),
+            "rejoins": arrow(np.maximum(sessions - 1, 0), pa.int64()),
+            "rows": arrow(np.bincount(groups.code[keyed], minlength=size).astype(np.int64), pa.int64()),
+            "overlap": durations(covered - time_present),
+            "share_of_meeting": arrow(share, pa.float64()),
+            "late_by": durations(np.where(late_missing, 0, late), late_missing),
+        }
+    )
+    if late_after is not None:
+        limit = int(pd.Timedelta(late_after).value // 1000)  # type: ignore[arg-type]
+        out["late"] = arrow(np.where(late_missing, False, late > limit), pa.bool_())
+    if threshold is not None:
+        out["attended"] = arrow(_attended(threshold, time_present, share), pa.bool_())
+    order = np.lexsort((np.where(first_join == NAT, _MAX, first_join), groups.meeting))
+    result: pd.DataFrame = out.take(order).reset_index(drop=True)
+    return result
+
+
+def _attended(threshold: object, time_present: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """``threshold`` as a share of the meeting (0 < t <= 1) or as a duration ("45min", a Timedelta)."""
+    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+        if not 0 < threshold <= 1:
+            raise ValueError(
+                f"a threshold share must be in (0, 1], got {threshold!r}; give a duration as '45min'"
+            )
+        result: np.ndarray = np.nan_to_num(share, nan=0.0) >= threshold
+        return result
+    try:
+        limit = pd.Timedelta(threshold)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"threshold must be a share (0, 1] or a duration, got {threshold!r}") from None
+    return time_present >= int(limit.value // 1000)
+
+
+def change_points(groups: Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per meeting, the times the number of people present changes and the number from then on.
+
+    +1 at each presence session's start, -1 at its end, leaves before joins at the same instant
+    (so one person's breakout move, or one leaving as another joins, is not a blip).
+    """
+    sessions = groups.present
+    meeting = groups.meeting[sessions.group]
+    times = np.r_[sessions.start, sessions.end]
+    deltas = np.r_[np.ones(len(sessions.start), np.int64), -np.ones(len(sessions.end), np.int64)]
+    meetings = np.r_[meeting, meeting]
+    order = np.lexsort((deltas, times, meetings))
+    times, deltas, meetings = times[order], deltas[order], meetings[order]
+    level = np.cumsum(deltas)  # each meeting's deltas sum to 0, so the sum restarts per meeting
+    last_at_time = np.r_[(meetings[1:] != meetings[:-1]) | (times[1:] != times[:-1]), True]
+    times, level, meetings = times[last_at_time], level[last_at_time], meetings[last_at_time]
+    changed = np.r_[True, (level[1:] != level[:-1]) | (meetings[1:] != meetings[:-1])]
+    return meetings[changed], times[changed], level[changed]
+
+
+def concurrency_frame(
+    frame: pd.DataFrame, *, freq: object, by: str | Sequence[str] | None, gap: object
+) -> pd.DataFrame:
+    """People present over time per meeting: exact change points, or the most within each ``freq`` bin."""
+    groups = Groups(frame, by, gap)
+    meeting, times, level = change_points(groups)
+    meetings = groups.rows.meetings
+    out: pd.DataFrame = pd.DataFrame(
+        {
+            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object)[meeting], pa.int64()),
+            "meeting_uuid": arrow(meetings["meeting_uuid"].to_numpy(dtype=object)[meeting], pa.string()),
+            "time": timestamps(times),
+            "present": arrow(level, pa.int64()),
+        }
+    )
+    if freq is None or out.empty:
+        return out
+    binned = []
+    for (number, uuid), points in out.groupby(["meeting_id", "meeting_uuid"], sort=False):
+        series = pd.Series(
+            points["present"].to_numpy(dtype=np.int64), index=points["time"].astype("datetime64[us, UTC]")
+        )
+        most = series.resample(freq).max()
+        carried = series.resample(freq).last().ffill().shift(1).fillna(0)
+        peak = np.fmax(most.to_numpy(dtype=float), carried.to_numpy(dtype=float)).astype(np.int64)
+        binned.append(
+            pd.DataFrame({"meeting_id": number, "meeting_uuid": uuid, "time": most.index, "present": peak})
+        )
+    together = pd.concat(binned, ignore_index=True)
+    result: pd.DataFrame = together.astype(
+        {
+            "meeting_id": "int64[pyarrow]",
+            "meeting_uuid": "string[pyarrow]",
+            "time": pd.ArrowDtype(pa.timestamp("us", tz="UTC")),
+            "present": "int64[pyarrow]",
+        }
+    )
+    return result
+
+
+def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per meeting: people, guests, rows, peak present, median time present, start, end."""
+    groups = Groups(frame, None, None)
+    rows = groups.rows
+    count = len(rows.meetings)
+    present = per_group(groups.present.length, groups.present.group, groups.size)
+    attended = present > 0
+    guest = rows.persons["person_source"].to_numpy(dtype=object)[groups.person] == "name"
+    people = np.bincount(groups.meeting[attended], minlength=count)
+    guests = np.bincount(groups.meeting[attended & guest], minlength=count)
+    meeting, _, level = change_points(groups)
+    peak = np.zeros(count, dtype=np.int64)
+    np.maximum.at(peak, meeting, level)
+    median = pd.Series(present[attended]).groupby(groups.meeting[attended]).median()
+    median_us = median.reindex(range(count)).to_numpy(dtype=float)
+    meetings = rows.meetings
+    result: pd.DataFrame = pd.DataFrame(
+        {
+            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object), pa.int64()),
+            "meeting_uuid": arrow(meetings["meeting_uuid"].to_numpy(dtype=object), pa.string()),
+            "topic": arrow(meetings["topic"].to_numpy(dtype=object), pa.string()),
+            "start": timestamps(meetings["start"].to_numpy()),
+            "end": timestamps(meetings["end"].to_numpy()),
+            "people": arrow(people.astype(np.int64), pa.int64()),
+            "guests": arrow(guests.astype(np.int64), pa.int64()),
+            "rows": arrow(
+                np.bincount(rows.meeting[rows.meeting >= 0], minlength=count).astype(np.int64), pa.int64()
+            ),
+            "peak_present": arrow(peak, pa.int64()),
+            "median_time_present": durations(np.nan_to_num(median_us).astype(np.int64), np.isnan(median_us)),
+        }
+    )
+    return result

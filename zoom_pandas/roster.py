@@ -1,0 +1,129 @@
+"""Attendance against a class list, and a person x instance matrix (from ``df.zoom.attendance()``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["against", "matrix"]
+
+
+def _key(values: pd.Series) -> pd.Series:
+    """What a roster entry and an attendee are compared by: trimmed and lower-cased text."""
+    text: pd.Series = values.astype("string[pyarrow]").str.strip().str.lower()
+    return text.mask(text == "")
+
+
+def _meetings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The meetings of a participants frame, in frame order (also those nobody attended)."""
+    result: pd.DataFrame = (
+        frame[["meeting_id", "meeting_uuid"]].drop_duplicates(subset="meeting_uuid").reset_index(drop=True)
+    )
+    return result
+
+
+def against(attendance: pd.DataFrame, frame: pd.DataFrame, roster: Any, on: str) -> pd.DataFrame:
+    """One row per meeting x roster entry, and per attendee not on it (``on_roster`` False).
+
+    Raises
+    ------
+    KeyError
+        When the roster frame or the attendance lacks ``on``.
+    """
+    if isinstance(roster, pd.DataFrame):
+        listed = roster.reset_index(drop=True)
+    else:
+        listed = pd.DataFrame({on: list(roster)})
+    if on not in listed.columns or on not in attendance.columns:
+        raise KeyError(f"on={on!r} must be a column of the roster and of the attendance")
+    listed = listed.assign(_key=_key(listed[on]))
+    if listed["_key"].duplicated().any():
+        raise ValueError(
+            f"the roster lists someone twice in {on!r}: {list(listed.loc[listed['_key'].duplicated(), on])}"
+        )
+    expected = _meetings(frame).merge(listed, how="cross")
+    seen = attendance.assign(_key=_key(attendance[on]))
+    clash = [c for c in seen.columns if c in listed.columns and c not in ("_key",)]
+    seen = seen.rename(columns={c: f"{c}_zoom" for c in clash if c not in ("meeting_id", "meeting_uuid")})
+    joined = expected.merge(seen, on=["meeting_id", "meeting_uuid", "_key"], how="left")
+    joined["on_roster"] = True
+    keys = set(listed["_key"].dropna())
+    extra = seen[~seen["_key"].isin(keys) | seen["_key"].isna()].assign(on_roster=False)
+    out = pd.concat([joined, extra], ignore_index=True).drop(columns="_key")
+    for column, empty in (
+        ("time_present", pd.Timedelta(0)),
+        ("time_waiting", pd.Timedelta(0)),
+        ("time_in_breakout", pd.Timedelta(0)),
+        ("sessions", 0),
+        ("rejoins", 0),
+        ("rows", 0),
+        ("overlap", pd.Timedelta(0)),
+        ("share_of_meeting", 0.0),
+        ("attended", False),
+    ):
+        if column in out.columns:
+            out[column] = out[column].fillna(empty)
+    out["on_roster"] = out["on_roster"].astype("bool[pyarrow]")
+    result: pd.DataFrame = out
+    return result
+
+
+def matrix(attendance: pd.DataFrame, frame: pd.DataFrame, values: str) -> pd.DataFrame:
+    """A person x instance table of one attendance column; instances by start time.
+
+    Raises
+    ------
+    KeyError
+        When ``values`` is not an attendance column.
+    """
+    if values not in attendance.columns:
+        raise KeyError(f"values={values!r} is not an attendance column; one of {list(attendance.columns)}")
+    starts = _starts(frame)
+    names = attendance.groupby("person", sort=False)["name"].agg(_most_common)
+    table = attendance.pivot_table(
+        index="person", columns="meeting_uuid", values=values, aggfunc="first", sort=False
+    )
+    order = sorted(
+        table.columns,
+        key=lambda uuid: (starts.get(uuid) is None, starts.get(uuid) or pd.Timestamp(0, tz="UTC")),
+    )
+    for uuid in _meetings(frame)["meeting_uuid"]:
+        if uuid not in table.columns:
+            table[uuid] = pd.NA
+            order.append(uuid)
+    table = table[order]
+    kind = attendance[values].dtype
+    fill: Any = (
+        pd.Timedelta(0)
+        if "duration" in str(kind)
+        else (False if "bool" in str(kind) else (0 if values in ("sessions", "rejoins", "rows") else None))
+    )
+    if fill is not None:
+        table = table.fillna(fill)
+    table = table.astype(kind)
+    table.columns = pd.Index([starts.get(u, pd.NaT) for u in table.columns], name="start_time")
+    table.index = pd.MultiIndex.from_arrays(
+        [names.reindex(table.index).to_numpy(), table.index], names=["name", "person"]
+    )
+    result: pd.DataFrame = table.sort_index(level="name", sort_remaining=True, na_position="last")
+    return result
+
+
+def _most_common(names: pd.Series) -> object:
+    """The name a person used most (the first of equals), or NA."""
+    counts = names.dropna().value_counts(sort=True)
+    return counts.index[0] if len(counts) else pd.NA
+
+
+def _starts(frame: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Each instance's start: from ``attrs["meetings"]``, else its first join."""
+    starts: dict[str, pd.Timestamp] = {}
+    for entry in frame.attrs.get("meetings", []) or []:
+        if isinstance(entry, dict) and entry.get("start_time") and isinstance(entry.get("meeting_uuid"), str):
+            starts[entry["meeting_uuid"]] = pd.Timestamp(entry["start_time"]).tz_convert("UTC")
+    first = frame.groupby("meeting_uuid", sort=False)["join_time"].min()
+    for uuid, when in first.items():
+        if str(uuid) not in starts and pd.notna(when):
+            starts[str(uuid)] = pd.Timestamp(when).tz_convert("UTC")
+    return starts
