@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from zoom_pandas.attendance_frames import Groups
 
 __all__ = ["count_people"]
 
 
 def count_people(frame: pd.DataFrame) -> int:
-    """Distinct people in a participants frame: by account id, else email, else display name.
+    """Distinct people present in a participants frame, by the ``df.zoom`` rule.
 
-    Guests have no account id and often no email, so two guests with one name count once.
+    A person is the first of ``participant_user_id``, ``user_email``, ``registrant_id`` and
+    ``name`` a row has, and counts when they were present at all (not only in the waiting room).
+    Someone on two devices or rejoining counts once; two guests who gave only the same name count
+    once (nothing tells them apart).
     """
-    who = frame["participant_user_id"].fillna(frame["user_email"]).fillna(frame["name"])
-    return int(who.nunique())
+    groups = Groups(frame, None, None)
+    return len(np.unique(groups.person[groups.present.group]))

@@ -117,7 +117,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         for meeting_id, held in meetings.groupby("meeting_id", sort=False):
             latest = held.iloc[0]
             when = _local(latest["start_time"], zone)
-            label = f"{latest['topic']} · {when} · {latest['participants_count']} people"
+            label = f"{latest['topic']} · {when} · {latest['participants_count']} participants (Zoom's count)"
             if len(held) > 1:
                 label += f" · {len(held)} sessions"
             options.append((label, int(str(meeting_id))))
