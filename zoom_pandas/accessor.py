@@ -113,7 +113,8 @@ class ZoomAccessor:
         by : str or list of str, optional
             Key people by these columns instead of the default person key.
         gap : Timedelta or str, optional
-            Gaps up to this long do not break a session (``rejoins`` counts the breaks left).
+            Breaks up to this long do not end a session and count as present (a dropped
+            connection that came back); ``rejoins`` counts the breaks left.
         threshold : float or Timedelta or str, optional
             Adds ``attended``: a share of the meeting's length (``0.75``), or a duration (``"45min"``).
         late_after : Timedelta or str, optional

@@ -11,7 +11,8 @@ The rules (DESIGN.md, "Attendance"), decided where it left room:
   ``bo_mtg_id`` give ``time_in_breakout``. Each is the union of ``[join_time, leave_time)``:
   a person on two devices, or rejoining before the old row ended, is counted once.
 * **Sessions**: a person's intervals that overlap or touch merge (a breakout move that leaves and
-  joins in the same second is one session); ``gap=`` also merges gaps up to that long.
+  joins in the same second is one session); ``gap=`` also merges breaks up to that long, and the
+  break then counts as present (a dropped connection that came back within it).
 * **Missing leave_time** ends at the meeting's end (``attrs["meetings"]``), else at the latest
   leave of that meeting, else it is the join itself (no length). A leave before its join counts
   as the join (no negative lengths).

@@ -62,8 +62,13 @@ class Groups:
         persons = max(1, len(rows.persons))
         self.meeting, self.person = codes // persons, codes % persons
         present = ~rows.waiting
-        self.present: Unions = union(
-            self.code[present], rows.join[present], rows.leave[present], gap_micros(gap)
+        bridged = gap_micros(gap)
+        self.present: Unions = union(self.code[present], rows.join[present], rows.leave[present], bridged)
+        # Without gap= the merged time is what the rows cover; with it, also the bridged breaks.
+        self.covered = (
+            self.present
+            if not bridged
+            else union(self.code[present], rows.join[present], rows.leave[present])
         )
         self.waiting = union(self.code[rows.waiting], rows.join[rows.waiting], rows.leave[rows.waiting])
         out = rows.breakout & present
@@ -115,7 +120,8 @@ def attendance_frame(
     rows, size = groups.rows, groups.size
     present = groups.present
     time_present = per_group(present.length, present.group, size)
-    covered = per_group(present.covered, present.group, size)
+    exact = groups.covered  # overlap is what the rows double-count, whatever gap= bridges
+    overlap = per_group(exact.covered, exact.group, size) - per_group(exact.length, exact.group, size)
     sessions = np.bincount(present.group, minlength=size).astype(np.int64)
     first_join = np.full(size, _MAX, dtype=np.int64)
     np.minimum.at(first_join, present.group, present.start)
@@ -150,7 +156,7 @@ def attendance_frame(
             "sessions": arrow(sessions, pa.int64()),
             "rejoins": arrow(np.maximum(sessions - 1, 0), pa.int64()),
             "rows": arrow(np.bincount(groups.code[keyed], minlength=size).astype(np.int64), pa.int64()),
-            "overlap": durations(covered - time_present),
+            "overlap": durations(overlap),
             "share_of_meeting": arrow(share, pa.float64()),
             "late_by": durations(np.where(late_missing, 0, late), late_missing),
         }
