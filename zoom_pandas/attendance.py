@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["NAT", "PERSON_KEYS", "Rows", "Unions", "micros", "per_group", "person_keys", "rows_of", "union"]
 
@@ -52,8 +53,8 @@ class Rows:
     leave: np.ndarray
     waiting: np.ndarray  # bool
     breakout: np.ndarray  # bool
-    name: np.ndarray  # object: the name as Zoom gave it
-    email: np.ndarray  # object: trimmed, lower-cased
+    name: pa.ChunkedArray  # string: the name as Zoom gave it
+    email: pa.ChunkedArray  # string: trimmed, lower-cased
 
     @property
     def group(self) -> np.ndarray:
@@ -63,9 +64,18 @@ class Rows:
 
 
 def micros(series: pd.Series) -> np.ndarray:
-    """A timestamp column (Arrow or numpy, any unit) as int64 microseconds since 1970, NaT as NAT."""
-    values = series.astype("datetime64[us, UTC]").array
-    return np.asarray(values.asi8, dtype=np.int64)  # type: ignore[attr-defined]
+    """A timestamp column (Arrow or numpy, any unit) as int64 microseconds since 1970, NaT as NAT.
+
+    Arrow columns are converted by Arrow (pandas' own ``astype`` would go through Python objects);
+    naive times are taken as UTC, as Zoom's are.
+    """
+    if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_timestamp(series.dtype.pyarrow_dtype):
+        arrow = pa.chunked_array(series.array.__arrow_array__())
+        kind = arrow.type
+        values = arrow.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).fill_null(NAT)
+        return np.asarray(values.to_numpy(), dtype=np.int64)
+    stamps = pd.to_datetime(series, utc=True).array
+    return np.asarray(stamps.as_unit("us").asi8, dtype=np.int64)  # type: ignore[attr-defined]
 
 
 def _clean(frame: pd.DataFrame, column: str, lower: bool = False) -> pd.Series:
@@ -80,7 +90,14 @@ def _clean(frame: pd.DataFrame, column: str, lower: bool = False) -> pd.Series:
     return cleaned
 
 
-def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd.Series, np.ndarray]:
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """A text column as an Arrow string array (no Python objects)."""
+    return pa.chunked_array(series.astype("string[pyarrow]").array.__arrow_array__())  # type: ignore[attr-defined]
+
+
+def person_keys(
+    frame: pd.DataFrame, by: str | Sequence[str] | None, emails: dict[str, pd.Series] | None = None
+) -> tuple[pd.Series, np.ndarray]:
     """Each row's person key (a string Series) and the column it came from (see the module's rules).
 
     Raises
@@ -100,6 +117,8 @@ def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd
         key = key.mask(key.str.strip(" |") == "")
         return key, np.full(len(frame), " + ".join(columns), dtype=object)
     keys = {c: _clean(frame, c, lower=c == "user_email") for c in PERSON_KEYS}
+    if emails is not None:  # the caller needs the cleaned emails too: clean them once
+        emails["user_email"] = keys["user_email"]
     person = keys["participant_user_id"]
     for column in PERSON_KEYS[1:]:
         person = person.fillna(keys[column])
@@ -110,13 +129,16 @@ def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[pd
 
 def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     """The arrays every attendance answer is computed from."""
-    person, source = person_keys(frame, by)
+    cleaned: dict[str, pd.Series] = {}
+    person, source = person_keys(frame, by, cleaned)
+    email = cleaned["user_email"] if "user_email" in cleaned else _clean(frame, "user_email", lower=True)
     meeting_codes, uuids = pd.factorize(frame["meeting_uuid"].astype("string[pyarrow]"), sort=False)
     meeting = np.asarray(meeting_codes, dtype=np.int64)
     join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
     count = len(uuids)
     attrs: Mapping[str, Any] = {str(k): v for k, v in frame.attrs.items()}
     known = _known_windows(attrs)
+    topics = known_topics(attrs)
     seen_start = _per_code(meeting, np.where(join == NAT, _MAX, join), count, np.minimum, _MAX)
     seen_end = _per_code(meeting, leave, count, np.maximum, NAT)
     start = np.array([known.get(str(u), (NAT, NAT))[0] for u in uuids], dtype=np.int64)
@@ -128,7 +150,7 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         {
             "meeting_id": frame["meeting_id"].to_numpy(dtype=object)[firsts] if count else [],
             "meeting_uuid": [str(u) for u in uuids],
-            "topic": [known_topic(attrs, str(u)) for u in uuids],
+            "topic": [topics.get(str(u)) for u in uuids],
             "start": start,
             "end": end,
         }
@@ -138,8 +160,8 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     leave = np.where(join == NAT, leave, np.maximum(leave, join))  # never a negative length
     person_codes, persons = pd.factorize(person, sort=False)
     person_code = np.asarray(person_codes, dtype=np.int64)
-    status = _clean(frame, "status")
-    names = frame["name"].to_numpy(dtype=object) if "name" in frame.columns else np.full(len(frame), None)
+    status = frame["status"] if "status" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    rooms = frame["bo_mtg_id"] if "bo_mtg_id" in frame.columns else pd.Series(pd.NA, index=frame.index)
     return Rows(
         meeting=meeting,
         meetings=meetings,
@@ -152,10 +174,10 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         ),
         join=join,
         leave=leave,
-        waiting=(status == "in_waiting_room").fillna(False).to_numpy(dtype=bool),
-        breakout=_clean(frame, "bo_mtg_id").notna().to_numpy(dtype=bool),
-        name=np.where(pd.isna(names), None, names),  # type: ignore[call-overload]
-        email=np.asarray(_clean(frame, "user_email", lower=True).astype(object)),
+        waiting=(status.astype("string[pyarrow]") == "in_waiting_room").fillna(False).to_numpy(dtype=bool),
+        breakout=(rooms.notna() & (rooms.astype("string[pyarrow]") != "")).fillna(False).to_numpy(dtype=bool),
+        name=_arrow_text(frame["name"] if "name" in frame.columns else pd.Series(pd.NA, index=frame.index)),
+        email=_arrow_text(email),
     )
 
 
@@ -184,13 +206,16 @@ def _known_windows(attrs: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
     return windows
 
 
-def known_topic(attrs: Mapping[str, Any], uuid: str) -> str | None:
-    """The topic ``attrs["meetings"]`` gives an instance, if any."""
+def known_topics(attrs: Mapping[str, Any]) -> dict[str, str]:
+    """The topic ``attrs["meetings"]`` gives each instance (by UUID), where it gives one."""
+    topics = {}
     for entry in attrs.get("meetings", []) or []:
-        if isinstance(entry, Mapping) and entry.get("meeting_uuid") == uuid:
-            topic = entry.get("topic")
-            return topic if isinstance(topic, str) else None
-    return None
+        uuid, topic = (
+            (entry.get("meeting_uuid"), entry.get("topic")) if isinstance(entry, Mapping) else (0, 0)
+        )
+        if isinstance(uuid, str) and isinstance(topic, str):
+            topics[uuid] = topic
+    return topics
 
 
 def _when(value: object) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.attendance import NAT, Rows, Unions, per_group, rows_of, union
+from zoom_pandas.attendance import NAT, Rows, Unions, first_rows, per_group, rows_of, union
 
 __all__ = ["attendance_frame", "concurrency_frame", "gap_micros", "sessions_frame", "summary_frame"]
 
@@ -54,13 +54,17 @@ class Groups:
     def __init__(self, frame: pd.DataFrame, by: str | Sequence[str] | None, gap: object) -> None:
         self.rows: Rows = rows_of(frame, by)
         rows = self.rows
-        keyed = rows.group >= 0
-        codes, inverse = np.unique(rows.group[keyed], return_inverse=True)
-        self.size = len(codes)
-        self.code = np.full(len(rows.group), -1, dtype=np.int64)
-        self.code[keyed] = inverse
+        found, groups = pd.factorize(rows.group, sort=False)  # hashing: faster than sorting
+        self.code = np.asarray(found, dtype=np.int64)
+        keyed_groups = np.asarray(groups, dtype=np.int64)
+        real = keyed_groups >= 0  # the "no person" group (-1) is not a group
+        if not real.all():  # renumber without it
+            renumber = np.cumsum(real) - 1
+            self.code = np.where(self.code >= 0, np.where(real[self.code], renumber[self.code], -1), -1)
+            keyed_groups = keyed_groups[real]
+        self.size = len(keyed_groups)
         persons = max(1, len(rows.persons))
-        self.meeting, self.person = codes // persons, codes % persons
+        self.meeting, self.person = keyed_groups // persons, keyed_groups % persons
         present = ~rows.waiting
         bridged = gap_micros(gap)
         self.present: Unions = union(self.code[present], rows.join[present], rows.leave[present], bridged)
@@ -74,14 +78,29 @@ class Groups:
         out = rows.breakout & present
         self.breakout = union(self.code[out], rows.join[out], rows.leave[out])
 
-    def first(self, values: np.ndarray) -> np.ndarray:
-        """The first non-null value of each group, in frame order."""
-        if not self.size:
-            return np.array([], dtype=object)
-        keyed = self.code >= 0
-        first = pd.Series(values[keyed]).groupby(self.code[keyed]).first()
-        result: np.ndarray = first.reindex(range(self.size)).to_numpy(dtype=object)
-        return result
+    def first(self, values: pa.ChunkedArray, order: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The first non-null value of each group (in frame order), for the groups in ``order``."""
+        valid = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        where = first_rows(np.where(valid, self.code, -1), self.size)[order]
+        picks = pa.array(where, pa.int64(), mask=where < 0)
+        return pd.arrays.ArrowExtensionArray(values.take(picks))
+
+    def meeting_column(
+        self, column: str, kind: pa.DataType, picks: np.ndarray
+    ) -> pd.api.extensions.ExtensionArray:
+        """A per-meeting value (``meeting_id``, ``meeting_uuid``) for each of ``picks`` (meeting codes)."""
+        return taken(self.rows.meetings[column].to_numpy(dtype=object), kind, picks)
+
+    def person_column(self, column: str, picks: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """A per-person value (``person``, ``person_source``) for each of ``picks`` (person codes)."""
+        return taken(self.rows.persons[column].to_numpy(dtype=object), pa.string(), picks)
+
+
+def taken(values: np.ndarray, kind: pa.DataType, picks: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[picks]`` as an Arrow-backed array, built from the few distinct values (fast)."""
+    return pd.arrays.ArrowExtensionArray(
+        pa.array(values, type=kind, from_pandas=True).take(pa.array(picks, pa.int64()))
+    )
 
 
 def sessions_frame(frame: pd.DataFrame, *, by: str | Sequence[str] | None, gap: object) -> pd.DataFrame:
@@ -89,15 +108,11 @@ def sessions_frame(frame: pd.DataFrame, *, by: str | Sequence[str] | None, gap: 
     groups = Groups(frame, by, gap)
     sessions = groups.present
     meeting = groups.meeting[sessions.group]
-    meetings = groups.rows.meetings
     result: pd.DataFrame = pd.DataFrame(
         {
-            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object)[meeting], pa.int64()),
-            "meeting_uuid": arrow(meetings["meeting_uuid"].to_numpy(dtype=object)[meeting], pa.string()),
-            "person": arrow(
-                groups.rows.persons["person"].to_numpy(dtype=object)[groups.person[sessions.group]],
-                pa.string(),
-            ),
+            "meeting_id": groups.meeting_column("meeting_id", pa.int64(), meeting),
+            "meeting_uuid": groups.meeting_column("meeting_uuid", pa.string(), meeting),
+            "person": groups.person_column("person", groups.person[sessions.group]),
             "join_time": timestamps(sessions.start),
             "leave_time": timestamps(sessions.end),
             "duration": durations(sessions.length),
@@ -136,38 +151,37 @@ def attendance_frame(
     late = np.maximum(first_join - start, 0)
     late_missing = (first_join == NAT) | (start == NAT)
     keyed = groups.code >= 0
+    # Meetings in frame order, people by first join: the order is applied to the arrays, once.
+    o = np.lexsort((np.where(first_join == NAT, _MAX, first_join), groups.meeting))
+    waiting = per_group(groups.waiting.length, groups.waiting.group, size)
+    breakout = per_group(groups.breakout.length, groups.breakout.group, size)
     out = pd.DataFrame(
         {
-            "meeting_id": arrow(meetings["meeting_id"].to_numpy(dtype=object)[groups.meeting], pa.int64()),
-            "meeting_uuid": arrow(
-                meetings["meeting_uuid"].to_numpy(dtype=object)[groups.meeting], pa.string()
-            ),
-            "person": arrow(rows.persons["person"].to_numpy(dtype=object)[groups.person], pa.string()),
-            "person_source": arrow(
-                rows.persons["person_source"].to_numpy(dtype=object)[groups.person], pa.string()
-            ),
-            "name": arrow(groups.first(rows.name), pa.string()),
-            "user_email": arrow(groups.first(rows.email), pa.string()),
-            "first_join": timestamps(first_join),
-            "last_leave": timestamps(last_leave),
-            "time_present": durations(time_present),
-            "time_waiting": durations(per_group(groups.waiting.length, groups.waiting.group, size)),
-            "time_in_breakout": durations(per_group(groups.breakout.length, groups.breakout.group, size)),
-            "sessions": arrow(sessions, pa.int64()),
-            "rejoins": arrow(np.maximum(sessions - 1, 0), pa.int64()),
-            "rows": arrow(np.bincount(groups.code[keyed], minlength=size).astype(np.int64), pa.int64()),
-            "overlap": durations(overlap),
-            "share_of_meeting": arrow(share, pa.float64()),
-            "late_by": durations(np.where(late_missing, 0, late), late_missing),
+            "meeting_id": groups.meeting_column("meeting_id", pa.int64(), groups.meeting[o]),
+            "meeting_uuid": groups.meeting_column("meeting_uuid", pa.string(), groups.meeting[o]),
+            "person": groups.person_column("person", groups.person[o]),
+            "person_source": groups.person_column("person_source", groups.person[o]),
+            "name": groups.first(rows.name, o),
+            "user_email": groups.first(rows.email, o),
+            "first_join": timestamps(first_join[o]),
+            "last_leave": timestamps(last_leave[o]),
+            "time_present": durations(time_present[o]),
+            "time_waiting": durations(waiting[o]),
+            "time_in_breakout": durations(breakout[o]),
+            "sessions": arrow(sessions[o], pa.int64()),
+            "rejoins": arrow(np.maximum(sessions - 1, 0)[o], pa.int64()),
+            "rows": arrow(np.bincount(groups.code[keyed], minlength=size).astype(np.int64)[o], pa.int64()),
+            "overlap": durations(overlap[o]),
+            "share_of_meeting": arrow(share[o], pa.float64()),
+            "late_by": durations(np.where(late_missing, 0, late)[o], late_missing[o]),
         }
     )
     if late_after is not None:
         limit = int(pd.Timedelta(late_after).value // 1000)  # type: ignore[arg-type]
-        out["late"] = arrow(np.where(late_missing, False, late > limit), pa.bool_())
+        out["late"] = arrow(np.where(late_missing, False, late > limit)[o], pa.bool_())
     if threshold is not None:
-        out["attended"] = arrow(_attended(threshold, time_present, share), pa.bool_())
-    order = np.lexsort((np.where(first_join == NAT, _MAX, first_join), groups.meeting))
-    result: pd.DataFrame = out.take(order).reset_index(drop=True)
+        out["attended"] = arrow(_attended(threshold, time_present, share)[o], pa.bool_())
+    result: pd.DataFrame = out
     return result
 
 

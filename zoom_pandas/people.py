@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zoom_pandas.attendance_frames import Groups
+from zoom_pandas.attendance import rows_of
 
 __all__ = ["count_people"]
 
@@ -18,5 +18,5 @@ def count_people(frame: pd.DataFrame) -> int:
     Someone on two devices or rejoining counts once; two guests who gave only the same name count
     once (nothing tells them apart).
     """
-    groups = Groups(frame, None, None)
-    return len(np.unique(groups.person[groups.present.group]))
+    rows = rows_of(frame)
+    return len(np.unique(rows.person[~rows.waiting & (rows.person >= 0)]))

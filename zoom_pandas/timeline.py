@@ -72,13 +72,7 @@ def draw(
         for edge in (start, end):
             if edge != np.iinfo(np.int64).min:
                 ax.axvline(edge / days, color=MEETING, linestyle="--", linewidth=1)
-    names = rows.name
-    labels = (
-        pd.Series(names[groups.code >= 0])
-        .groupby(groups.code[groups.code >= 0])
-        .first()
-        .reindex(range(groups.size))
-    )
+    labels = pd.Series(groups.first(rows.name, np.arange(groups.size)))
     persons = rows.persons["person"].to_numpy(dtype=object)[groups.person]
     ax.set_yticks(
         range(groups.size), [str(labels.iat[i] if pd.notna(labels.iat[i]) else persons[i]) for i in lines]
