@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.attendance import person_keys
+from zoom_pandas.attendance import PERSON_KEYS, person_keys, source_names
 from zoom_pandas.attendance_frames import (
     arrow,
     attendance_frame,
@@ -80,7 +80,9 @@ class ZoomAccessor:
         person, source = person_keys(self._frame, by)
         out = self._frame.copy()
         out["person"] = person.astype("string[pyarrow]")
-        out["person_source"] = arrow(np.where(person.isna().to_numpy(), None, source), pa.string())  # type: ignore[call-overload]
+        every = source_names(np.arange(len(PERSON_KEYS) + 1, dtype=np.int8), by)
+        names = np.array([*every, None], dtype=object)  # index -1: no person
+        out["person_source"] = arrow(names[np.where(person.isna().to_numpy(), -1, source)], pa.string())
         result: pd.DataFrame = out
         return result
 

@@ -32,7 +32,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["NAT", "PERSON_KEYS", "Rows", "Unions", "micros", "per_group", "person_keys", "rows_of", "union"]
+__all__ = [
+    "NAT",
+    "PERSON_KEYS",
+    "Rows",
+    "Unions",
+    "micros",
+    "per_group",
+    "person_keys",
+    "rows_of",
+    "source_names",
+    "union",
+]
 
 #: The first of these a row has names the person.
 PERSON_KEYS = ("participant_user_id", "user_email", "registrant_id", "name")
@@ -112,19 +123,21 @@ def person_keys(
             raise KeyError(f"by= must name columns of the frame; it does not have {missing or columns}")
         parts = [_clean(frame, c) for c in columns]
         if len(parts) == 1:
-            return parts[0], np.full(len(frame), columns[0], dtype=object)
+            return parts[0], np.full(len(frame), _BY, dtype=np.int8)
         key: pd.Series = parts[0].str.cat(parts[1:], sep=" | ", na_rep="")  # type: ignore[arg-type]
         key = key.mask(key.str.strip(" |") == "")
-        return key, np.full(len(frame), " + ".join(columns), dtype=object)
+        return key, np.full(len(frame), _BY, dtype=np.int8)
     keys = {c: _clean(frame, c, lower=c == "user_email") for c in PERSON_KEYS}
     if emails is not None:  # the caller needs the cleaned emails too: clean them once
         emails["user_email"] = keys["user_email"]
     person = keys["participant_user_id"]
     for column in PERSON_KEYS[1:]:
         person = person.fillna(keys[column])
-    present = [keys[c].notna().to_numpy(dtype=bool) for c in PERSON_KEYS]
-    source = np.select(present, list(PERSON_KEYS), default="")
-    return person, np.asarray(source, dtype=object)
+    # Which key each row took, as small ints (an object array of names would cost as much as the rest).
+    source = np.full(len(frame), -1, dtype=np.int8)
+    for index, column in reversed(list(enumerate(PERSON_KEYS))):
+        source[keys[column].notna().to_numpy(dtype=bool)] = index
+    return person, source
 
 
 def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
@@ -169,7 +182,7 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         persons=pd.DataFrame(
             {
                 "person": pd.array(list(persons), dtype="string[pyarrow]"),
-                "person_source": source[first_rows(person_code, len(persons))] if len(persons) else [],
+                "person_source": source_names(source[first_rows(person_code, len(persons))], by),
             }
         ),
         join=join,
@@ -179,6 +192,17 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         name=_arrow_text(frame["name"] if "name" in frame.columns else pd.Series(pd.NA, index=frame.index)),
         email=_arrow_text(email),
     )
+
+
+#: ``person_keys``' source code for keys made from ``by=`` columns.
+_BY = len(PERSON_KEYS)
+
+
+def source_names(codes: np.ndarray, by: str | Sequence[str] | None) -> list[str | None]:
+    """Source codes of the persons as the column names users read."""
+    by_name = by if isinstance(by, str) else " + ".join(by or [])
+    names = [*PERSON_KEYS, by_name]
+    return [names[code] if code >= 0 else None for code in codes.tolist()]
 
 
 def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
