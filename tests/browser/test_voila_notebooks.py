@@ -1,0 +1,156 @@
+"""A real browser: one Voila server serves the notebooks, headless Debian Chromium opens them.
+
+Quickstart: sign in with the sandbox, find meetings, pick "Weekly team sync" and an instance, load,
+and see the participants table. Attendance: the course's tables and plots render. Screenshots are
+saved in the tests' temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("voila")
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+NOTEBOOKS = REPO / "notebooks"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Voila server for every notebook; ``{url}voila/render/NAME.ipynb`` runs one."""
+    folder = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    # Module scope starts before the per-test isolation: drop ZOOM_* and keep the cache here ourselves.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ZOOM_")}
+    env["ZOOM_PANDAS_CACHE_DIR"] = str(folder / "cache")
+    log = (folder / "voila.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            str(NOTEBOOKS),
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--show_tracebacks=True",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while True:  # wait for the port, not a page (a page starts a kernel)
+        if proc.poll() is not None:
+            pytest.fail(f"voila exited: {(folder / 'voila.log').read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("voila did not start within 60 s")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(15)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for every test here."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this as root)")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_sign_in_pick_and_load_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:
+    expect = playwright_api.expect
+    started = time.monotonic()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{voila_url}voila/render/01_quickstart.ipynb")
+    expect(page.get_by_text("Sign in to Zoom")).to_be_visible(timeout=90_000)
+    page.get_by_role("button", name="Sandbox", exact=True).click()
+    page.get_by_role("button", name="Use the sandbox").click()
+    expect(page.get_by_text("Signed in as Olivia Owner")).to_be_visible(timeout=30_000)
+
+    page.get_by_role("button", name="Find meetings").click()
+    meeting = page.locator("select").nth(0)
+    expect(meeting).to_be_enabled(timeout=30_000)
+    expect(meeting.locator("option", has_text="Weekly team sync")).to_have_count(1, timeout=30_000)
+    options = [text.replace("\xa0", " ") for text in meeting.locator("option").all_inner_texts()]
+    weekly = next(i for i, text in enumerate(options) if text.startswith("Weekly team sync"))
+    meeting.select_option(index=weekly)
+    instance = page.locator("select").nth(1)
+    expect(instance).to_be_enabled(timeout=30_000)
+    expect(instance.locator("option")).to_have_count(6)
+    instance.select_option(index=1)
+
+    page.get_by_role("button", name="Load participants").click()
+    expect(page.get_by_text("Loaded")).to_be_visible(timeout=60_000)
+    table = page.locator("table").filter(has_text="meeting_uuid").first
+    expect(table).to_be_visible(timeout=30_000)
+    expect(table).to_contain_text("in_meeting")
+    shot = tmp_path / "quickstart.png"
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    assert shot.stat().st_size > 10_000
+    print(f"\nquickstart in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
+
+
+def test_attendance_tables_and_plots_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:
+    expect = playwright_api.expect
+    started = time.monotonic()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{voila_url}voila/render/02_attendance.ipynb")
+    expect(page.get_by_text("signed in as owner@example.com")).to_be_visible(timeout=90_000)
+    attendance = page.locator("table").filter(has_text="minutes present").first
+    expect(attendance).to_be_visible(timeout=60_000)
+    expect(attendance).to_contain_text("attended")
+    expect(page.locator("table").filter(has_text="sessions attended").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("never came: also.absent@example.com, never.came@example.com")).to_be_visible(
+        timeout=60_000
+    )  # the last answer: the whole notebook has run
+    plots = page.locator('img[src^="data:image/png"]')
+    expect(plots).to_have_count(2)  # the timeline and the concurrency plot
+    expect(plots.first).to_be_visible()
+    assert plots.first.evaluate("img => img.naturalWidth") > 500  # a decoded image, not a broken one
+    shot = tmp_path / "attendance.png"
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    assert shot.stat().st_size > 10_000
+    print(f"\nattendance in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
