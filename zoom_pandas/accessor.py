@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.attendance import PERSON_KEYS, person_keys, source_names
+from zoom_pandas.attendance import key_columns, person_keys, source_names
 from zoom_pandas.attendance_frames import (
     arrow,
     attendance_frame,
@@ -69,7 +69,8 @@ class ZoomAccessor:
 
         The person is the first of ``participant_user_id``, ``user_email`` (lower-cased),
         ``registrant_id`` and ``name`` a row has (``person_source`` says which); ``by=`` names
-        other columns instead. Two guests with only the same name are one person: nothing
+        other columns instead, in order of preference (``["user_email", "name"]``: the e-mail,
+        else the name). Two guests with only the same name are one person: nothing
         tells them apart.
 
         Returns
@@ -80,7 +81,7 @@ class ZoomAccessor:
         person, source = person_keys(self._frame, by)
         out = self._frame.copy()
         out["person"] = person.astype("string[pyarrow]")
-        every = source_names(np.arange(len(PERSON_KEYS) + 1, dtype=np.int8), by)
+        every = source_names(np.arange(len(key_columns(by)), dtype=np.int8), by)
         names = np.array([*every, None], dtype=object)  # index -1: no person
         out["person_source"] = arrow(names[np.where(person.isna().to_numpy(), -1, source)], pa.string())
         result: pd.DataFrame = out
@@ -95,7 +96,7 @@ class ZoomAccessor:
             Also merge stretches less than this apart (``"2min"``); touching and overlapping rows
             always merge (two devices, a breakout move).
         by : str or list of str, optional
-            Key people by these columns instead.
+            Key people by these columns instead (several: the first a row has).
 
         Returns
         -------
@@ -113,7 +114,8 @@ class ZoomAccessor:
         Parameters
         ----------
         by : str or list of str, optional
-            Key people by these columns instead of the default person key.
+            Key people by these columns instead of the default person key (several: the first a
+            row has, e.g. ``["user_email", "name"]``).
         gap : Timedelta or str, optional
             Breaks up to this long do not end a session and count as present (a dropped
             connection that came back); ``rejoins`` counts the breaks left.
@@ -129,7 +131,8 @@ class ZoomAccessor:
             ``first_join``, ``last_leave``, ``time_present`` (the union of the person's rows, never
             double-counting two devices), ``time_waiting``, ``time_in_breakout``, ``sessions``,
             ``rejoins`` (sessions - 1), ``rows``, ``overlap`` (row time beyond the union: the
-            double count a sum of ``duration`` makes), ``share_of_meeting``, ``late_by``, then
+            double count a sum of ``duration`` makes), ``share_of_meeting`` (time present inside
+            the meeting's window over its length: at most 1), ``late_by``, then
             ``late`` and ``attended`` when asked. Meetings in frame order, people by first join.
             Someone only ever in the waiting room has a row with no time present.
         """
@@ -179,8 +182,11 @@ class ZoomAccessor:
         Returns
         -------
         pandas.DataFrame
-            One row per meeting x roster entry (absentees: ``time_present`` 0, ``sessions`` 0,
-            ``attended`` False) and per attendee not on the roster, with ``on_roster``.
+            ``meeting_id``, ``meeting_uuid``, ``on`` (the attendee's, else the roster's value),
+            ``on_roster``, then the attendance columns and the roster's other columns (one the
+            attendance has too is suffixed ``_roster``). One row per meeting x roster entry
+            (absentees: ``time_present`` 0, ``sessions`` 0, ``attended`` False) and per attendee
+            not on the roster (``on_roster`` False).
         """
         from zoom_pandas.roster import against
 

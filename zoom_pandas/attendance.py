@@ -37,6 +37,7 @@ __all__ = [
     "PERSON_KEYS",
     "Rows",
     "Unions",
+    "key_columns",
     "micros",
     "per_group",
     "person_keys",
@@ -106,37 +107,39 @@ def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
     return pa.chunked_array(series.astype("string[pyarrow]").array.__arrow_array__())  # type: ignore[attr-defined]
 
 
+def key_columns(by: str | Sequence[str] | None) -> list[str]:
+    """The columns a person key is taken from, in order of preference."""
+    return list(PERSON_KEYS) if by is None else [by] if isinstance(by, str) else list(by)
+
+
 def person_keys(
     frame: pd.DataFrame, by: str | Sequence[str] | None, emails: dict[str, pd.Series] | None = None
 ) -> tuple[pd.Series, np.ndarray]:
-    """Each row's person key (a string Series) and the column it came from (see the module's rules).
+    """Each row's person key (a string Series) and which of :func:`key_columns` it came from.
+
+    The key is the first of the columns a row has (trimmed; e-mail addresses lower-cased): the
+    default columns, or ``by`` (one column, or several in order of preference, e.g.
+    ``["user_email", "name"]``: the e-mail, else the name).
 
     Raises
     ------
     KeyError
         When ``by`` names a column the frame does not have.
     """
-    if by is not None:
-        columns = [by] if isinstance(by, str) else list(by)
-        missing = [c for c in columns if c not in frame.columns]
-        if missing or not columns:
-            raise KeyError(f"by= must name columns of the frame; it does not have {missing or columns}")
-        parts = [_clean(frame, c) for c in columns]
-        if len(parts) == 1:
-            return parts[0], np.full(len(frame), _BY, dtype=np.int8)
-        key: pd.Series = parts[0].str.cat(parts[1:], sep=" | ", na_rep="")  # type: ignore[arg-type]
-        key = key.mask(key.str.strip(" |") == "")
-        return key, np.full(len(frame), _BY, dtype=np.int8)
-    keys = {c: _clean(frame, c, lower=c == "user_email") for c in PERSON_KEYS}
-    if emails is not None:  # the caller needs the cleaned emails too: clean them once
-        emails["user_email"] = keys["user_email"]
-    person = keys["participant_user_id"]
-    for column in PERSON_KEYS[1:]:
-        person = person.fillna(keys[column])
-    # Which key each row took, as small ints (an object array of names would cost as much as the rest).
+    columns = key_columns(by)
+    missing = [c for c in columns if c not in frame.columns] if by is not None else []
+    if missing or not columns:
+        raise KeyError(f"by= must name columns of the frame; it does not have {missing or columns}")
+    keys = [_clean(frame, c, lower=c == "user_email") for c in columns]
+    if emails is not None and "user_email" in columns:  # the caller needs them too: clean them once
+        emails["user_email"] = keys[columns.index("user_email")]
+    person = keys[0]
+    for key in keys[1:]:
+        person = person.fillna(key)
+    # Which column each row took, as small ints (an object array of names would cost as much as the rest).
     source = np.full(len(frame), -1, dtype=np.int8)
-    for index, column in reversed(list(enumerate(PERSON_KEYS))):
-        source[keys[column].notna().to_numpy(dtype=bool)] = index
+    for index in reversed(range(len(columns))):
+        source[keys[index].notna().to_numpy(dtype=bool)] = index
     return person, source
 
 
@@ -194,14 +197,9 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     )
 
 
-#: ``person_keys``' source code for keys made from ``by=`` columns.
-_BY = len(PERSON_KEYS)
-
-
 def source_names(codes: np.ndarray, by: str | Sequence[str] | None) -> list[str | None]:
     """Source codes of the persons as the column names users read."""
-    by_name = by if isinstance(by, str) else " + ".join(by or [])
-    names = [*PERSON_KEYS, by_name]
+    names = key_columns(by)
     return [names[code] if code >= 0 else None for code in codes.tolist()]
 
 

@@ -147,7 +147,11 @@ def attendance_frame(
     start = meetings["start"].to_numpy()[groups.meeting]
     end = meetings["end"].to_numpy()[groups.meeting]
     length = np.where((start == NAT) | (end == NAT), 0, end - start)
-    share = np.divide(time_present, length, out=np.full(size, np.nan), where=length > 0)
+    # The share counts presence inside the meeting's window only (an early join is not 102%).
+    window_start, window_end = start[present.group], end[present.group]
+    inside = np.maximum(0, np.minimum(present.end, window_end) - np.maximum(present.start, window_start))
+    within = per_group(np.where((window_start == NAT) | (window_end == NAT), 0, inside), present.group, size)
+    share = np.divide(within, length, out=np.full(size, np.nan), where=length > 0)
     late = np.maximum(first_join - start, 0)
     late_missing = (first_join == NAT) | (start == NAT)
     keyed = groups.code >= 0
@@ -238,27 +242,37 @@ def concurrency_frame(
     )
     if freq is None or out.empty:
         return out
-    binned = []
-    for (number, uuid), points in out.groupby(["meeting_id", "meeting_uuid"], sort=False):
-        series = pd.Series(
-            points["present"].to_numpy(dtype=np.int64), index=points["time"].astype("datetime64[us, UTC]")
-        )
-        most = series.resample(freq).max()
-        carried = series.resample(freq).last().ffill().shift(1).fillna(0)
-        peak = np.fmax(most.to_numpy(dtype=float), carried.to_numpy(dtype=float)).astype(np.int64)
-        binned.append(
-            pd.DataFrame({"meeting_id": number, "meeting_uuid": uuid, "time": most.index, "present": peak})
-        )
-    together = pd.concat(binned, ignore_index=True)
-    result: pd.DataFrame = together.astype(
+    step = int(pd.Timedelta(freq).value // 1000)  # type: ignore[arg-type]
+    if step <= 0:
+        raise ValueError(f"freq must be a positive duration, got {freq!r}")
+    first = np.r_[0, np.flatnonzero(meeting[1:] != meeting[:-1]) + 1]
+    edges = np.r_[first[1:], len(meeting)]
+    parts = [_binned(times[a:b], level[a:b], step) for a, b in zip(first, edges, strict=True)]
+    bins = np.concatenate([p[0] for p in parts])
+    peaks = np.concatenate([p[1] for p in parts])
+    owner = np.repeat(meeting[first], [len(p[0]) for p in parts])
+    binned: pd.DataFrame = pd.DataFrame(
         {
-            "meeting_id": "int64[pyarrow]",
-            "meeting_uuid": "string[pyarrow]",
-            "time": pd.ArrowDtype(pa.timestamp("us", tz="UTC")),
-            "present": "int64[pyarrow]",
+            "meeting_id": groups.meeting_column("meeting_id", pa.int64(), owner),
+            "meeting_uuid": groups.meeting_column("meeting_uuid", pa.string(), owner),
+            "time": timestamps(bins),
+            "present": arrow(peaks, pa.int64()),
         }
     )
-    return result
+    return binned
+
+
+def _binned(times: np.ndarray, level: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """The most people present at any moment of each ``step``-long bin (bins aligned to the epoch).
+
+    The level at a bin's start is that of the last change at or before it; a change exactly at the
+    start replaces it (someone who left at 10:30:00 is not present in the bin from 10:30).
+    """
+    bins = np.arange(times[0] - times[0] % step, times[-1] + 1, step, dtype=np.int64)
+    at_start = np.searchsorted(times, bins, side="right") - 1
+    peak = np.where(at_start >= 0, level[np.maximum(at_start, 0)], 0)
+    np.maximum.at(peak, np.searchsorted(bins, times, side="right") - 1, level)
+    return bins, peak
 
 
 def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -290,7 +304,9 @@ def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 np.bincount(rows.meeting[rows.meeting >= 0], minlength=count).astype(np.int64), pa.int64()
             ),
             "peak_present": arrow(peak, pa.int64()),
-            "median_time_present": durations(np.nan_to_num(median_us).astype(np.int64), np.isnan(median_us)),
+            "median_time_present": durations(
+                (np.round(np.nan_to_num(median_us) / 1e6) * 1e6).astype(np.int64), np.isnan(median_us)
+            ),
         }
     )
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["against", "matrix"]
 
@@ -42,15 +43,20 @@ def against(attendance: pd.DataFrame, frame: pd.DataFrame, roster: Any, on: str)
         raise ValueError(
             f"the roster lists someone twice in {on!r}: {list(listed.loc[listed['_key'].duplicated(), on])}"
         )
+    # The roster's own columns keep their names; one the attendance has too gets "_roster".
+    renamed = {c: f"{c}_roster" for c in listed.columns if c in attendance.columns and c != on}
+    listed = listed.rename(columns={on: "_listed", **renamed})
     expected = _meetings(frame).merge(listed, how="cross")
     seen = attendance.assign(_key=_key(attendance[on]))
-    clash = [c for c in seen.columns if c in listed.columns and c not in ("_key",)]
-    seen = seen.rename(columns={c: f"{c}_zoom" for c in clash if c not in ("meeting_id", "meeting_uuid")})
     joined = expected.merge(seen, on=["meeting_id", "meeting_uuid", "_key"], how="left")
+    joined[on] = joined[on].astype(object).where(joined[on].notna(), joined["_listed"])  # absentees too
     joined["on_roster"] = True
     keys = set(listed["_key"].dropna())
     extra = seen[~seen["_key"].isin(keys) | seen["_key"].isna()].assign(on_roster=False)
-    out = pd.concat([joined, extra], ignore_index=True).drop(columns="_key")
+    out = pd.concat([joined, extra], ignore_index=True).drop(columns=["_key", "_listed"])
+    out[on] = out[on].astype(pd.ArrowDtype(pa.string()))
+    first = ["meeting_id", "meeting_uuid", on, "on_roster"]
+    out = out[first + [c for c in out.columns if c not in first]]
     for column, empty in (
         ("time_present", pd.Timedelta(0)),
         ("time_waiting", pd.Timedelta(0)),

@@ -79,7 +79,13 @@ def draw(
     )
     ax.set_ylim(groups.size - 0.5, -0.5)
     ax.xaxis_date()
-    ax.set_xlabel("time (UTC)")
+    from matplotlib.dates import DateFormatter
+
+    ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))  # type: ignore[no-untyped-call]
+    starts = rows.meetings["start"].to_numpy()
+    one_day = len(starts) == 1 and starts[0] != np.iinfo(np.int64).min
+    day = f", {pd.Timestamp(int(starts[0]), unit='us', tz='UTC'):%Y-%m-%d}" if one_day else ""
+    ax.set_xlabel(f"time (UTC){day}")
     ax.set_title("attendance timeline: present (blue), waiting room (grey), breakout rooms (colours)")
     if made:
         ax.get_figure(root=True).tight_layout()  # type: ignore[union-attr]

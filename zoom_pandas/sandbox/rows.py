@@ -144,6 +144,8 @@ def participant_rows(instance: Instance) -> list[dict[str, Any]]:
             )
             account_id = "" if guest else random_id(rng)
             registrant = "" if guest or rng.random() < 0.5 else random_id(rng)
+            if roster is not None:  # the host of a recurring class is the same account every week
+                account_id, registrant = instance.meeting.host.id, ""  # (the draws above still happen)
         arrive = start + dt.timedelta(seconds=rng.randrange(-120, max(1, span // 6)))
         stints: list[tuple[dt.datetime, dt.datetime, str, str]] = []
         if person and rng.random() < 0.1:  # admitted from the waiting room after a short wait
