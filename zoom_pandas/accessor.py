@@ -80,7 +80,7 @@ class ZoomAccessor:
         """
         person, source = person_keys(self._frame, by)
         out = self._frame.copy()
-        out["person"] = person.astype("string[pyarrow]")
+        out["person"] = person.astype(pd.ArrowDtype(pa.string()))
         every = source_names(np.arange(len(key_columns(by)), dtype=np.int8), by)
         names = np.array([*every, None], dtype=object)  # index -1: no person
         out["person_source"] = arrow(names[np.where(person.isna().to_numpy(), -1, source)], pa.string())
@@ -117,8 +117,9 @@ class ZoomAccessor:
             Key people by these columns instead of the default person key (several: the first a
             row has, e.g. ``["user_email", "name"]``).
         gap : Timedelta or str, optional
-            Breaks up to this long do not end a session and count as present (a dropped
-            connection that came back); ``rejoins`` counts the breaks left.
+            Breaks up to this long do not end a session (a dropped connection that came back):
+            ``sessions`` and ``rejoins`` count only longer breaks. Time present stays the union of
+            the rows: a break is never counted as present.
         threshold : float or Timedelta or str, optional
             Adds ``attended``: a share of the meeting's length (``0.75``), or a duration (``"45min"``).
         late_after : Timedelta or str, optional
@@ -149,7 +150,7 @@ class ZoomAccessor:
         """
         return summary_frame(self._frame)
 
-    def concurrency(self, freq: object = None, *, by: By = None, gap: object = None) -> pd.DataFrame:
+    def concurrency(self, freq: object = None, *, by: By = None) -> pd.DataFrame:
         """How many people were present over time, per meeting.
 
         Parameters
@@ -164,7 +165,7 @@ class ZoomAccessor:
         pandas.DataFrame
             ``meeting_id``, ``meeting_uuid``, ``time``, ``present``.
         """
-        return concurrency_frame(self._frame, freq=freq, by=by, gap=gap)
+        return concurrency_frame(self._frame, freq=freq, by=by)
 
     def against(self, roster: Any, on: str = "user_email", **options: Any) -> pd.DataFrame:
         """Attendance joined to a class list: absentees kept, attendees not on the list flagged.

@@ -11,8 +11,8 @@ The rules (DESIGN.md, "Attendance"), decided where it left room:
   ``bo_mtg_id`` give ``time_in_breakout``. Each is the union of ``[join_time, leave_time)``:
   a person on two devices, or rejoining before the old row ended, is counted once.
 * **Sessions**: a person's intervals that overlap or touch merge (a breakout move that leaves and
-  joins in the same second is one session); ``gap=`` also merges breaks up to that long, and the
-  break then counts as present (a dropped connection that came back within it).
+  joins in the same second is one session); ``gap=`` also merges sessions across breaks up to that
+  long (``sessions``, ``rejoins``), while time present stays the union of the rows.
 * **Missing leave_time** ends at the meeting's end (``attrs["meetings"]``), else at the latest
   leave of that meeting, else it is the join itself (no length). A leave before its join counts
   as the join (no negative lengths).
@@ -104,7 +104,8 @@ def _clean(frame: pd.DataFrame, column: str, lower: bool = False) -> pd.Series:
 
 def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
     """A text column as an Arrow string array (no Python objects)."""
-    return pa.chunked_array(series.astype("string[pyarrow]").array.__arrow_array__())  # type: ignore[attr-defined]
+    text = pa.chunked_array(series.astype("string[pyarrow]").array.__arrow_array__())  # type: ignore[attr-defined]
+    return text.cast(pa.string())  # pandas may hold large_string: answers use one string type
 
 
 def key_columns(by: str | Sequence[str] | None) -> list[str]:

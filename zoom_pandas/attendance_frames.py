@@ -68,7 +68,8 @@ class Groups:
         present = ~rows.waiting
         bridged = gap_micros(gap)
         self.present: Unions = union(self.code[present], rows.join[present], rows.leave[present], bridged)
-        # Without gap= the merged time is what the rows cover; with it, also the bridged breaks.
+        # The union of the rows themselves (time present, overlap, concurrency); with gap= the
+        # sessions bridge short breaks, but a break never counts as present.
         self.covered = (
             self.present
             if not bridged
@@ -134,9 +135,9 @@ def attendance_frame(
     groups = Groups(frame, by, gap)
     rows, size = groups.rows, groups.size
     present = groups.present
-    time_present = per_group(present.length, present.group, size)
-    exact = groups.covered  # overlap is what the rows double-count, whatever gap= bridges
-    overlap = per_group(exact.covered, exact.group, size) - per_group(exact.length, exact.group, size)
+    exact = groups.covered  # the union of the rows: gap= bridges sessions, not time present
+    time_present = per_group(exact.length, exact.group, size)
+    overlap = per_group(exact.covered, exact.group, size) - time_present
     sessions = np.bincount(present.group, minlength=size).astype(np.int64)
     first_join = np.full(size, _MAX, dtype=np.int64)
     np.minimum.at(first_join, present.group, present.start)
@@ -148,9 +149,9 @@ def attendance_frame(
     end = meetings["end"].to_numpy()[groups.meeting]
     length = np.where((start == NAT) | (end == NAT), 0, end - start)
     # The share counts presence inside the meeting's window only (an early join is not 102%).
-    window_start, window_end = start[present.group], end[present.group]
-    inside = np.maximum(0, np.minimum(present.end, window_end) - np.maximum(present.start, window_start))
-    within = per_group(np.where((window_start == NAT) | (window_end == NAT), 0, inside), present.group, size)
+    window_start, window_end = start[exact.group], end[exact.group]
+    inside = np.maximum(0, np.minimum(exact.end, window_end) - np.maximum(exact.start, window_start))
+    within = per_group(np.where((window_start == NAT) | (window_end == NAT), 0, inside), exact.group, size)
     share = np.divide(within, length, out=np.full(size, np.nan), where=length > 0)
     late = np.maximum(first_join - start, 0)
     late_missing = (first_join == NAT) | (start == NAT)
@@ -201,7 +202,9 @@ def _attended(threshold: object, time_present: np.ndarray, share: np.ndarray) ->
     try:
         limit = pd.Timedelta(threshold)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"threshold must be a share (0, 1] or a duration, got {threshold!r}") from None
+        limit = pd.NaT
+    if pd.isna(limit) or limit < pd.Timedelta(0):
+        raise ValueError(f"threshold must be a share (0, 1] or a duration of zero or more, got {threshold!r}")
     return time_present >= int(limit.value // 1000)
 
 
@@ -211,7 +214,10 @@ def change_points(groups: Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     +1 at each presence session's start, -1 at its end, leaves before joins at the same instant
     (so one person's breakout move, or one leaving as another joins, is not a blip).
     """
-    sessions = groups.present
+    sessions = groups.covered
+    if not len(sessions.start):
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, empty
     meeting = groups.meeting[sessions.group]
     times = np.r_[sessions.start, sessions.end]
     deltas = np.r_[np.ones(len(sessions.start), np.int64), -np.ones(len(sessions.end), np.int64)]
@@ -221,15 +227,15 @@ def change_points(groups: Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     level = np.cumsum(deltas)  # each meeting's deltas sum to 0, so the sum restarts per meeting
     last_at_time = np.r_[(meetings[1:] != meetings[:-1]) | (times[1:] != times[:-1]), True]
     times, level, meetings = times[last_at_time], level[last_at_time], meetings[last_at_time]
-    changed = np.r_[True, (level[1:] != level[:-1]) | (meetings[1:] != meetings[:-1])]
+    new_meeting = np.r_[True, meetings[1:] != meetings[:-1]]
+    previous = np.r_[0, level[:-1]]
+    changed = np.where(new_meeting, level != 0, level != previous)  # from 0 at each meeting's start
     return meetings[changed], times[changed], level[changed]
 
 
-def concurrency_frame(
-    frame: pd.DataFrame, *, freq: object, by: str | Sequence[str] | None, gap: object
-) -> pd.DataFrame:
+def concurrency_frame(frame: pd.DataFrame, *, freq: object, by: str | Sequence[str] | None) -> pd.DataFrame:
     """People present over time per meeting: exact change points, or the most within each ``freq`` bin."""
-    groups = Groups(frame, by, gap)
+    groups = Groups(frame, by, None)
     meeting, times, level = change_points(groups)
     meetings = groups.rows.meetings
     out: pd.DataFrame = pd.DataFrame(
@@ -304,9 +310,7 @@ def summary_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 np.bincount(rows.meeting[rows.meeting >= 0], minlength=count).astype(np.int64), pa.int64()
             ),
             "peak_present": arrow(peak, pa.int64()),
-            "median_time_present": durations(
-                (np.round(np.nan_to_num(median_us) / 1e6) * 1e6).astype(np.int64), np.isnan(median_us)
-            ),
+            "median_time_present": durations(np.nan_to_num(median_us).astype(np.int64), np.isnan(median_us)),
         }
     )
     return result

@@ -17,9 +17,10 @@ def _key(values: pd.Series) -> pd.Series:
 
 
 def _meetings(frame: pd.DataFrame) -> pd.DataFrame:
-    """The meetings of a participants frame, in frame order (also those nobody attended)."""
-    result: pd.DataFrame = (
-        frame[["meeting_id", "meeting_uuid"]].drop_duplicates(subset="meeting_uuid").reset_index(drop=True)
+    """The meetings of a participants frame, in frame order (also those nobody attended), Arrow-typed."""
+    meetings = frame[["meeting_id", "meeting_uuid"]].drop_duplicates(subset="meeting_uuid")
+    result: pd.DataFrame = meetings.reset_index(drop=True).astype(
+        {"meeting_id": pd.ArrowDtype(pa.int64()), "meeting_uuid": pd.ArrowDtype(pa.string())}
     )
     return result
 
@@ -127,7 +128,10 @@ def _starts(frame: pd.DataFrame) -> dict[str, pd.Timestamp]:
     starts: dict[str, pd.Timestamp] = {}
     for entry in frame.attrs.get("meetings", []) or []:
         if isinstance(entry, dict) and entry.get("start_time") and isinstance(entry.get("meeting_uuid"), str):
-            starts[entry["meeting_uuid"]] = pd.Timestamp(entry["start_time"]).tz_convert("UTC")
+            moment = pd.Timestamp(entry["start_time"])
+            starts[entry["meeting_uuid"]] = (
+                moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+            )
     first = frame.groupby("meeting_uuid", sort=False)["join_time"].min()
     for uuid, when in first.items():
         if str(uuid) not in starts and pd.notna(when):

@@ -205,13 +205,6 @@ def test_gap_merged_session_spans_the_gap() -> None:
     assert list(sessions["rows"]) == [2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attendance(gap=) counts the bridged gap as time present (attendance_frames.py:117 sums "
-    "the merged sessions' end - start), so time_present exceeds the union of rows, overlap goes "
-    "negative and share_of_meeting grows; DESIGN and the docstring say time_present is the union "
-    "and gap= only changes sessions/rejoins",
-)
 def test_gap_does_not_count_the_gap_as_present() -> None:
     ann = one(rejoin().zoom.attendance(gap="5min"), "u-ann")
     assert ann["sessions"] == 1  # what gap= is for
@@ -279,11 +272,6 @@ def test_waiting_room_is_left_out_of_summary_and_concurrency() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="summary() and concurrency() raise IndexError when no row of the frame is a presence "
-    "(change_points, attendance_frames.py:198-199: np.r_[..., True] has length 1 for zero sessions)",
-)
 def test_summary_and_concurrency_of_a_frame_where_nobody_was_admitted() -> None:
     df = frame([row("10:02", "10:10", name="Wes", status="in_waiting_room")])
     concurrency = df.zoom.concurrency()
@@ -299,11 +287,6 @@ def test_summary_and_concurrency_of_a_frame_where_nobody_was_admitted() -> None:
     assert summary["rows"].iloc[0] == 1 and pd.isna(summary["median_time_present"].iloc[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="summary() and concurrency() of a frame with no rows raise IndexError "
-    "(attendance_frames.py:198-199); attendance(), sessions() and people() give empty frames",
-)
 def test_summary_and_concurrency_of_an_empty_frame() -> None:
     df = breakout_moves().iloc[:0]
     assert df.zoom.attendance().empty and df.zoom.sessions().empty
@@ -407,12 +390,6 @@ def test_a_leave_before_its_join_counts_as_the_join() -> None:
     assert one(attendance, "Bob")["time_present"] == minutes(25)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="concurrency() always keeps a meeting's first event, so a zero-length session (a leave "
-    "before its join, or a missing leave with nothing to end it) that comes first adds a point "
-    "(10:00, 0) where nothing changes (attendance_frames.py:200, changed = np.r_[True, ...])",
-)
 def test_a_zero_length_first_session_adds_no_concurrency_point() -> None:
     df = frame([row("10:00", "09:50", name="Ann"), row("10:05", "10:30", name="Bob")])
     assert points(df.zoom.concurrency()) == [(at("10:05"), 1), (at("10:30"), 0)]
@@ -511,22 +488,15 @@ def test_by_name_merges_people_with_the_same_name() -> None:
     assert sam["user_email"] == "sam.two@example.org"  # the first email among its rows
 
 
-def test_by_name_and_email_keys_by_both() -> None:
-    attendance = shared_names().zoom.attendance(by=["name", "user_email"])
-    assert len(attendance) == 5  # the Sams differ by email; the Guests do not; Lee's emails differ in case
-    assert set(attendance["person_source"]) == {"name + user_email"}
-    assert one(attendance, "Sam | sam.two@example.org")["time_present"] == minutes(25)
-    guests = attendance[attendance["name"].str.strip() == "Guest"]
-    assert len(guests) == 1 and guests["rows"].iloc[0] == 2
+def test_by_several_columns_takes_the_first_a_row_has() -> None:
+    attendance = shared_names().zoom.attendance(by=["user_email", "name"])
+    # Sam with an account but no email falls back to his name; the two guests share a name.
+    assert people_in_order(attendance) == ["Sam", "sam.two@example.org", "Guest", "lee@example.org"]
+    assert list(attendance["person_source"]) == ["name", "user_email", "name", "user_email"]
+    assert one(attendance, "sam.two@example.org")["time_present"] == minutes(25)
+    assert one(attendance, "Guest")["rows"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="by='user_email' keys by the raw trimmed text (attendance.py:95 cleans by= columns "
-    "without lower-casing), so 'Lee@Example.org' and 'lee@example.org' are two people whose "
-    "attendance rows both show user_email 'lee@example.org'; the default key, against() and "
-    "DESIGN case-fold emails",
-)
 def test_by_user_email_case_folds_like_the_default_key() -> None:
     attendance = shared_names().zoom.attendance(by="user_email")
     assert attendance["user_email"].dropna().is_unique
@@ -650,13 +620,6 @@ def test_concurrency_bins_hold_the_most_present_including_the_level_carried_in()
     assert set(bins["meeting_uuid"]) == {"m1"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="concurrency(freq) takes the max of the level carried in from the previous bin even "
-    "when the level changes exactly at the bin's start (attendance_frames.py:227-228), so a bin "
-    "starting with a leave reports the level from before it: here 2 for [10:20, 10:30) where 1 "
-    "was present, and 1 for [10:30, 10:40) where nobody was",
-)
 def test_concurrency_bin_starting_with_a_leave_does_not_count_the_leaver() -> None:
     df = frame([row("10:00", "10:30", name="Ann"), row("10:05", "10:20", name="Bob")])
     assert points(df.zoom.concurrency("10min")) == [
@@ -723,13 +686,6 @@ def test_against_needs_the_column_in_the_roster() -> None:
         two_meetings().zoom.against(pd.DataFrame({"email": ["ann@example.org"]}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="against() takes meeting_id/meeting_uuid from the frame (roster.py:18-23, _meetings) and "
-    "concatenates them with the attendance's Arrow columns (roster.py:53), so a numpy_nullable frame "
-    "gives object meeting_id and meeting_uuid columns (a numpy frame an object meeting_uuid); every "
-    "other df.zoom answer is Arrow-typed whatever the frame",
-)
 @pytest.mark.parametrize("flavour", ["numpy_nullable", "numpy"])
 def test_against_keeps_arrow_meeting_columns_for_numpy_frames(flavour: str) -> None:
     joined = two_meetings(flavour).zoom.against(["ann@example.org"])
@@ -770,12 +726,6 @@ def test_matrix_without_attrs_orders_instances_by_first_join() -> None:
     assert list(table.columns) == [at("10:00"), at("09:00", LATER)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matrix() reads attrs start times with pd.Timestamp(...).tz_convert('UTC') (roster.py:124), "
-    "which raises TypeError for an ISO time without an offset, where attendance() and summary() "
-    "read the same attrs as UTC (attendance.py:202)",
-)
 def test_matrix_reads_attrs_times_without_an_offset_as_utc() -> None:
     df = two_meetings()
     df.attrs["meetings"] = [
@@ -850,11 +800,6 @@ def test_bad_threshold_values_raise_value_error() -> None:
             df.zoom.attendance(threshold=threshold)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a negative duration threshold is accepted (attendance_frames.py:177-181) and marks "
-    "everyone attended, where gap= refuses a negative duration with ValueError",
-)
 @pytest.mark.parametrize("threshold", ["-5min", pd.Timedelta(minutes=-1)])
 def test_a_negative_duration_threshold_raises_value_error(threshold: object) -> None:
     with pytest.raises(ValueError, match="threshold"):
@@ -938,14 +883,6 @@ def test_every_answer_is_arrow_typed() -> None:
     assert is_arrow_text(binned["meeting_uuid"].dtype)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two Arrow string dtypes: concurrency(freq) casts meeting_uuid with .astype('string[pyarrow]') "
-    "(attendance_frames.py:236) and people() casts person the same way (accessor.py:82), which in "
-    "pandas 3 is StringDtype('pyarrow') (shown as 'string'), while every other text column, "
-    "concurrency() and people()['person_source'] included, is pd.ArrowDtype(pa.string()) "
-    "('string[pyarrow]'); concurrency() and concurrency(freq) frames do not compare equal by dtype",
-)
 def test_text_columns_have_one_arrow_dtype() -> None:
     df = two_meetings()
     assert df.zoom.concurrency("15min")["meeting_uuid"].dtype == df.zoom.concurrency()["meeting_uuid"].dtype
