@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.attendance import key_columns, person_keys, source_names
 from zoom_pandas.attendance_frames import (
     arrow,
     attendance_frame,
@@ -22,6 +21,7 @@ from zoom_pandas.attendance_frames import (
     sessions_frame,
     summary_frame,
 )
+from zoom_pandas.person_keys import key_columns, person_keys, source_names
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -78,9 +78,10 @@ class ZoomAccessor:
         pandas.DataFrame
             A copy of the frame with two string columns added.
         """
-        person, source = person_keys(self._frame, by)
+        keys = person_keys(self._frame, by)
+        person, source = keys.series(self._frame.index), keys.source
         out = self._frame.copy()
-        out["person"] = person.astype(pd.ArrowDtype(pa.string()))
+        out["person"] = person
         every = source_names(np.arange(len(key_columns(by)), dtype=np.int8), by)
         names = np.array([*every, None], dtype=object)  # index -1: no person
         out["person_source"] = arrow(names[np.where(person.isna().to_numpy(), -1, source)], pa.string())

@@ -31,6 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from zoom_pandas.person_keys import PERSON_KEYS, clean_column, key_columns, person_keys, source_names
 
 __all__ = [
     "NAT",
@@ -46,8 +49,6 @@ __all__ = [
     "union",
 ]
 
-#: The first of these a row has names the person.
-PERSON_KEYS = ("participant_user_id", "user_email", "registrant_id", "name")
 #: Missing times, as int64 microseconds.
 NAT = int(np.iinfo(np.int64).min)
 _MAX = int(np.iinfo(np.int64).max)
@@ -90,70 +91,18 @@ def micros(series: pd.Series) -> np.ndarray:
     return np.asarray(stamps.as_unit("us").asi8, dtype=np.int64)  # type: ignore[attr-defined]
 
 
-def _clean(frame: pd.DataFrame, column: str, lower: bool = False) -> pd.Series:
-    """A text column trimmed (and lower-cased), "" as NA; all NA when the frame lacks it."""
-    if column not in frame.columns:
-        result: pd.Series = pd.Series(pd.NA, index=frame.index, dtype="string[pyarrow]")
-        return result
-    values: pd.Series = frame[column].astype("string[pyarrow]").str.strip()
-    if lower:
-        values = values.str.lower()
-    cleaned: pd.Series = values.mask(values == "")
-    return cleaned
-
-
-def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
-    """A text column as an Arrow string array (no Python objects)."""
-    text = pa.chunked_array(series.astype("string[pyarrow]").array.__arrow_array__())  # type: ignore[attr-defined]
-    return text.cast(pa.string())  # pandas may hold large_string: answers use one string type
-
-
-def key_columns(by: str | Sequence[str] | None) -> list[str]:
-    """The columns a person key is taken from, in order of preference."""
-    return list(PERSON_KEYS) if by is None else [by] if isinstance(by, str) else list(by)
-
-
-def person_keys(
-    frame: pd.DataFrame, by: str | Sequence[str] | None, emails: dict[str, pd.Series] | None = None
-) -> tuple[pd.Series, np.ndarray]:
-    """Each row's person key (a string Series) and which of :func:`key_columns` it came from.
-
-    The key is the first of the columns a row has (trimmed; e-mail addresses lower-cased): the
-    default columns, or ``by`` (one column, or several in order of preference, e.g.
-    ``["user_email", "name"]``: the e-mail, else the name).
-
-    Raises
-    ------
-    KeyError
-        When ``by`` names a column the frame does not have.
-    """
-    columns = key_columns(by)
-    missing = [c for c in columns if c not in frame.columns] if by is not None else []
-    if missing or not columns:
-        raise KeyError(f"by= must name columns of the frame; it does not have {missing or columns}")
-    keys = [_clean(frame, c, lower=c == "user_email") for c in columns]
-    if emails is not None and "user_email" in columns:  # the caller needs them too: clean them once
-        emails["user_email"] = keys[columns.index("user_email")]
-    person = keys[0]
-    for key in keys[1:]:
-        person = person.fillna(key)
-    # Which column each row took, as small ints (an object array of names would cost as much as the rest).
-    source = np.full(len(frame), -1, dtype=np.int8)
-    for index in reversed(range(len(columns))):
-        source[keys[index].notna().to_numpy(dtype=bool)] = index
-    return person, source
-
-
 def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     """The arrays every attendance answer is computed from."""
-    cleaned: dict[str, pd.Series] = {}
-    person, source = person_keys(frame, by, cleaned)
-    email = cleaned["user_email"] if "user_email" in cleaned else _clean(frame, "user_email", lower=True)
+    attrs: Mapping[str, Any] = {str(k): v for k, v in frame.attrs.items()}
+    # pandas deep-copies attrs into every Series taken from a frame: read them once, then drop them.
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
+    keys = person_keys(frame, by)
+    email = keys.emails if keys.emails is not None else clean_column(frame, "user_email", lower=True)
     meeting_codes, uuids = pd.factorize(frame["meeting_uuid"].astype("string[pyarrow]"), sort=False)
     meeting = np.asarray(meeting_codes, dtype=np.int64)
     join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
     count = len(uuids)
-    attrs: Mapping[str, Any] = {str(k): v for k, v in frame.attrs.items()}
     known = _known_windows(attrs)
     topics = known_topics(attrs)
     seen_start = _per_code(meeting, np.where(join == NAT, _MAX, join), count, np.minimum, _MAX)
@@ -175,33 +124,31 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     meeting_end = end[meeting] if len(meeting) else np.array([], np.int64)
     leave = np.where(leave == NAT, np.where(meeting_end != NAT, meeting_end, join), leave)
     leave = np.where(join == NAT, leave, np.maximum(leave, join))  # never a negative length
-    person_codes, persons = pd.factorize(person, sort=False)
-    person_code = np.asarray(person_codes, dtype=np.int64)
-    status = frame["status"] if "status" in frame.columns else pd.Series(pd.NA, index=frame.index)
-    rooms = frame["bo_mtg_id"] if "bo_mtg_id" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    first = first_rows(keys.code, len(keys.persons))
+    status = clean_column(frame, "status")
+    rooms = clean_column(frame, "bo_mtg_id")
     return Rows(
         meeting=meeting,
         meetings=meetings,
-        person=person_code,
+        person=keys.code,
         persons=pd.DataFrame(
             {
-                "person": pd.array(list(persons), dtype="string[pyarrow]"),
-                "person_source": source_names(source[first_rows(person_code, len(persons))], by),
+                "person": pd.arrays.ArrowExtensionArray(keys.persons),
+                "person_source": source_names(
+                    np.where(first >= 0, keys.source[np.maximum(first, 0)], -1), by
+                ),
             }
         ),
         join=join,
         leave=leave,
-        waiting=(status.astype("string[pyarrow]") == "in_waiting_room").fillna(False).to_numpy(dtype=bool),
-        breakout=(rooms.notna() & (rooms.astype("string[pyarrow]") != "")).fillna(False).to_numpy(dtype=bool),
-        name=_arrow_text(frame["name"] if "name" in frame.columns else pd.Series(pd.NA, index=frame.index)),
-        email=_arrow_text(email),
+        waiting=np.asarray(
+            pc.fill_null(pc.equal(status, "in_waiting_room"), False).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        ),
+        breakout=np.asarray(rooms.is_valid().to_numpy(zero_copy_only=False), dtype=bool),
+        name=pa.chunked_array([clean_column(frame, "name", clean=False)]),
+        email=pa.chunked_array([email]),
     )
-
-
-def source_names(codes: np.ndarray, by: str | Sequence[str] | None) -> list[str | None]:
-    """Source codes of the persons as the column names users read."""
-    names = key_columns(by)
-    return [names[code] if code >= 0 else None for code in codes.tolist()]
 
 
 def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
