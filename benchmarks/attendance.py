@@ -78,8 +78,8 @@ import portion
 import pyarrow as pa
 
 import zoom_pandas as zp
-from zoom_pandas.attendance import person_keys
 from zoom_pandas.cache import ReportCache
+from zoom_pandas.person_keys import person_keys
 from zoom_pandas.report import Instance, Report
 from zoom_pandas.schema import PARTICIPANTS
 
@@ -395,7 +395,7 @@ def agreement(ours: pd.DataFrame, theirs: pd.Series) -> dict[str, int]:
 
 def frame_stats(frame: pd.DataFrame, answer: pd.DataFrame) -> dict[str, Any]:
     """How realistic the rows are: people per instance, rows per person, the odd cases counted."""
-    _, source = person_keys(frame, None)
+    source = person_keys(frame, None).source
     source_names = pd.Series(np.asarray(source, dtype=object)).astype(str)
     sources = source_names.value_counts(normalize=True)
     return {

@@ -31,9 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from zoom_pandas.person_keys import PERSON_KEYS, clean_column, key_columns, person_keys, source_names
+from zoom_pandas.person_keys import PERSON_KEYS, clean_column, flags, key_columns, person_keys, source_names
 
 __all__ = [
     "NAT",
@@ -125,8 +124,6 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     leave = np.where(leave == NAT, np.where(meeting_end != NAT, meeting_end, join), leave)
     leave = np.where(join == NAT, leave, np.maximum(leave, join))  # never a negative length
     first = first_rows(keys.code, len(keys.persons))
-    status = clean_column(frame, "status")
-    rooms = clean_column(frame, "bo_mtg_id")
     return Rows(
         meeting=meeting,
         meetings=meetings,
@@ -141,12 +138,11 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         ),
         join=join,
         leave=leave,
-        waiting=np.asarray(
-            pc.fill_null(pc.equal(status, "in_waiting_room"), False).to_numpy(zero_copy_only=False),
-            dtype=bool,
+        waiting=flags(frame, "status", "in_waiting_room"),
+        breakout=flags(frame, "bo_mtg_id"),
+        name=pa.chunked_array(
+            [keys.names if keys.names is not None else clean_column(frame, "name", clean=False)]
         ),
-        breakout=np.asarray(rooms.is_valid().to_numpy(zero_copy_only=False), dtype=bool),
-        name=pa.chunked_array([clean_column(frame, "name", clean=False)]),
         email=pa.chunked_array([email]),
     )
 
@@ -226,9 +222,8 @@ def union(group: np.ndarray, join: np.ndarray, leave: np.ndarray, gap: int = 0) 
     if not len(join):
         empty = np.array([], dtype=np.int64)
         return Unions(empty, empty, empty, empty, empty)
-    order = np.lexsort((join, group))
+    order, running = _sorted_running_max(group, join, leave)
     group, join, leave = group[order], join[order], leave[order]
-    running = pd.Series(leave).groupby(group).cummax().to_numpy(dtype=np.int64)
     new_group = np.r_[True, group[1:] != group[:-1]]
     previous = np.r_[NAT, running[:-1]]
     starts_session = new_group | (join > previous + gap)
@@ -240,6 +235,31 @@ def union(group: np.ndarray, join: np.ndarray, leave: np.ndarray, gap: int = 0) 
         rows=np.diff(np.r_[first, len(join)]),
         covered=np.add.reduceat(leave - join, first),
     )
+
+
+def _sorted_running_max(
+    group: np.ndarray, join: np.ndarray, leave: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The order by (group, join), and in that order each group's running maximum of leave.
+
+    When every group's times fit in an int64 beside its code (the usual case: a meeting lasts
+    hours), one integer sort and one ``maximum.accumulate`` do it; otherwise a two-key sort and
+    a grouped cumulative maximum.
+    """
+    size = int(group.max()) + 1
+    base = np.full(size, _MAX, dtype=np.int64)
+    np.minimum.at(base, group, join)
+    since = base[group]
+    span = int((leave - since).max()) + 1
+    if size * span < 2**62:
+        order = np.argsort(group * span + (join - since), kind="stable")  # a radix sort
+        ordered_group = group[order]
+        offset = ordered_group * span
+        running = np.maximum.accumulate(offset + (leave - since)[order]) - offset + since[order]
+        return order, running
+    order = np.lexsort((join, group))
+    running = pd.Series(leave[order]).groupby(group[order]).cummax().to_numpy(dtype=np.int64)
+    return order, running
 
 
 def per_group(values: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:

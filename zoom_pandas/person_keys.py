@@ -60,6 +60,23 @@ def _encoded(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes, encoded.dictionary
 
 
+def flags(frame: pd.DataFrame, column: str, equal_to: str | None = None) -> np.ndarray:
+    """Per row: the column holds text (not null, not ""), or exactly ``equal_to``; no encoding."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    series = frame[column]
+    if isinstance(series.dtype, (pd.ArrowDtype, pd.StringDtype)):
+        values = pa.chunked_array(series.array.__arrow_array__()).cast(pa.string())
+    else:
+        values = pa.chunked_array([pa.array(series.array, pa.string(), from_pandas=True)])
+    test = (
+        pc.equal(values, equal_to)
+        if equal_to is not None
+        else pc.not_equal(pc.utf8_trim_whitespace(values), "")
+    )
+    return np.asarray(pc.fill_null(test, False).to_numpy(), dtype=bool)
+
+
 def clean_column(frame: pd.DataFrame, column: str, lower: bool = False, *, clean: bool = True) -> pa.Array:
     """A text column as an Arrow string array, cleaned as person keys are unless ``clean=False``
     (per row; all null when the frame lacks it)."""
@@ -78,6 +95,7 @@ class Keys:
     persons: pa.Array  # string: the distinct person keys
     source: np.ndarray  # int8 per row: index into key_columns(by), -1 for none
     emails: pa.Array | None  # string per row: the cleaned user_email (when it is a key column)
+    names: pa.Array | None  # string per row: the name as given (when it is a key column)
 
     def series(self, index: pd.Index) -> pd.Series:
         """The person key of each row as an Arrow string Series."""
@@ -102,7 +120,7 @@ def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> K
     code = np.full(rows, -1, dtype=np.int64)
     source = np.full(rows, -1, dtype=np.int8)
     pieces: list[pa.Array] = []
-    emails = None
+    emails = names = None
     offset = 0
     for index, column in enumerate(columns):
         if column not in frame.columns:
@@ -113,8 +131,9 @@ def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> K
         has = raw >= 0
         has[has] = valid[raw[has]]
         if column == "user_email":
-            picks = pa.array(raw, pa.int64(), mask=~has)
-            emails = cleaned.take(picks)
+            emails = cleaned.take(pa.array(raw, pa.int64(), mask=~has))
+        if column == "name":  # the name as given, for the answers (one encoding serves both)
+            names = distinct.cast(pa.string()).take(pa.array(raw, pa.int64(), mask=raw < 0))
         take = has & (code < 0)
         code[take] = offset + raw[take]
         source[take] = index
@@ -131,4 +150,5 @@ def person_keys(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> K
         persons=pa.array(persons.array, pa.string()) if len(persons) else pa.array([], pa.string()),
         source=source,
         emails=emails,
+        names=names,
     )
