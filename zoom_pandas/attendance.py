@@ -100,7 +100,17 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     email = keys.emails if keys.emails is not None else clean_column(frame, "user_email", lower=True)
     meeting_codes, uuids = pd.factorize(frame["meeting_uuid"].astype("string[pyarrow]"), sort=False)
     meeting = np.asarray(meeting_codes, dtype=np.int64)
+    if (meeting < 0).any():
+        raise ValueError(
+            f"{int((meeting < 0).sum())} row(s) have no meeting_uuid: every row must name its instance"
+        )
+    numbers = pd.to_numeric(frame["meeting_id"], errors="coerce")
+    as_float = np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    unreadable = np.isnan(as_float) & frame["meeting_id"].notna().to_numpy(dtype=bool)
+    if unreadable.any() or (as_float[~np.isnan(as_float)] % 1 != 0).any():
+        raise ValueError("meeting_id must hold meeting numbers (integers)")
     join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
+    leave = np.where((join == NAT) | (leave == NAT), leave, np.maximum(leave, join))  # no negative length
     count = len(uuids)
     known = _known_windows(attrs)
     topics = known_topics(attrs)
@@ -113,7 +123,7 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     firsts = first_rows(meeting, count)
     meetings = pd.DataFrame(
         {
-            "meeting_id": frame["meeting_id"].to_numpy(dtype=object)[firsts] if count else [],
+            "meeting_id": np.asarray(numbers.astype("Int64").astype(object))[firsts] if count else [],
             "meeting_uuid": [str(u) for u in uuids],
             "topic": [topics.get(str(u)) for u in uuids],
             "start": start,
@@ -168,7 +178,7 @@ def _known_windows(attrs: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
     windows = {}
     for entry in attrs.get("meetings", []) or []:
         if isinstance(entry, Mapping) and isinstance(entry.get("meeting_uuid"), str):
-            windows[entry["meeting_uuid"]] = (_when(entry.get("start_time")), _when(entry.get("end_time")))
+            windows[entry["meeting_uuid"]] = (when(entry.get("start_time")), when(entry.get("end_time")))
     return windows
 
 
@@ -184,12 +194,15 @@ def known_topics(attrs: Mapping[str, Any]) -> dict[str, str]:
     return topics
 
 
-def _when(value: object) -> int:
-    if not isinstance(value, str) or not value:
+def when(value: object) -> int:
+    """An ``attrs`` time (ISO string, Timestamp or datetime; naive means UTC) as micros; NAT if unreadable."""
+    if value is None or (isinstance(value, str) and not value):
         return NAT
     try:
-        moment = pd.Timestamp(value)
-    except (ValueError, TypeError):
+        moment = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError, OverflowError):
+        return NAT
+    if moment is pd.NaT:
         return NAT
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     return int(moment.value // 1000)  # .value is nanoseconds whatever the unit

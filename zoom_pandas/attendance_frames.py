@@ -7,6 +7,7 @@ them as ``df.zoom``. Times are ``timestamp[us, UTC]``, lengths ``duration[us]`` 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,14 +39,29 @@ def arrow(values: Sequence[Any] | np.ndarray, kind: pa.DataType) -> pd.api.exten
     return pd.arrays.ArrowExtensionArray(pa.array(values, type=kind, from_pandas=True))
 
 
+def duration_micros(value: object, name: str) -> int:
+    """A duration argument (a Timedelta, "5min", or a number of seconds) as microseconds.
+
+    Raises
+    ------
+    ValueError
+        For a negative, missing or unreadable duration, and for ``True``/``False``.
+    """
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = isinstance(value, numbers.Real)
+        delta = pd.Timedelta(float(value), unit="s") if number else pd.Timedelta(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        delta = pd.NaT
+    if pd.isna(delta) or delta < pd.Timedelta(0):
+        raise ValueError(f'{name} must be a duration of zero or more ("10min", or seconds), got {value!r}')
+    return int(delta.value // 1000)
+
+
 def gap_micros(gap: object) -> int:
     """``gap=`` (None, a Timedelta, "5min", seconds) as microseconds; ``ValueError`` if negative."""
-    if gap is None:
-        return 0
-    delta = pd.Timedelta(gap, unit="s") if isinstance(gap, (int, float)) else pd.Timedelta(gap)  # type: ignore[arg-type]
-    if pd.isna(delta) or delta < pd.Timedelta(0):
-        raise ValueError(f"gap must be a duration of zero or more, got {gap!r}")
-    return int(delta.value // 1000)
+    return 0 if gap is None else duration_micros(gap, "gap")
 
 
 class Groups:
@@ -182,7 +198,7 @@ def attendance_frame(
         }
     )
     if late_after is not None:
-        limit = int(pd.Timedelta(late_after).value // 1000)  # type: ignore[arg-type]
+        limit = duration_micros(late_after, "late_after")
         out["late"] = arrow(np.where(late_missing, False, late > limit)[o], pa.bool_())
     if threshold is not None:
         out["attended"] = arrow(_attended(threshold, time_present, share)[o], pa.bool_())
@@ -192,12 +208,13 @@ def attendance_frame(
 
 def _attended(threshold: object, time_present: np.ndarray, share: np.ndarray) -> np.ndarray:
     """``threshold`` as a share of the meeting (0 < t <= 1) or as a duration ("45min", a Timedelta)."""
-    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
-        if not 0 < threshold <= 1:
+    if isinstance(threshold, numbers.Real) and not isinstance(threshold, (bool, np.bool_)):
+        share_wanted = float(threshold)
+        if not 0 < share_wanted <= 1:
             raise ValueError(
                 f"a threshold share must be in (0, 1], got {threshold!r}; give a duration as '45min'"
             )
-        result: np.ndarray = np.nan_to_num(share, nan=0.0) >= threshold
+        result: np.ndarray = np.nan_to_num(share, nan=0.0) >= share_wanted
         return result
     try:
         limit = pd.Timedelta(threshold)  # type: ignore[arg-type]
@@ -248,7 +265,7 @@ def concurrency_frame(frame: pd.DataFrame, *, freq: object, by: str | Sequence[s
     )
     if freq is None or out.empty:
         return out
-    step = int(pd.Timedelta(freq).value // 1000)  # type: ignore[arg-type]
+    step = duration_micros(freq, "freq")
     if step <= 0:
         raise ValueError(f"freq must be a positive duration, got {freq!r}")
     first = np.r_[0, np.flatnonzero(meeting[1:] != meeting[:-1]) + 1]
@@ -274,6 +291,9 @@ def _binned(times: np.ndarray, level: np.ndarray, step: int) -> tuple[np.ndarray
     The level at a bin's start is that of the last change at or before it; a change exactly at the
     start replaces it (someone who left at 10:30:00 is not present in the bin from 10:30).
     """
+    count = (times[-1] - (times[0] - times[0] % step)) // step + 1
+    if count > 10_000_000:
+        raise ValueError(f"freq is too fine for this meeting: {count:,} bins; pick a longer one")
     bins = np.arange(times[0] - times[0] % step, times[-1] + 1, step, dtype=np.int64)
     at_start = np.searchsorted(times, bins, side="right") - 1
     peak = np.where(at_start >= 0, level[np.maximum(at_start, 0)], 0)

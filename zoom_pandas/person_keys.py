@@ -42,13 +42,16 @@ def clean_text(values: pa.Array, lower: bool = False) -> pa.Array:
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
+def _arrow_of(series: pd.Series) -> pa.ChunkedArray:
+    """A column as Arrow values; numpy and object columns (ids as numbers, mixed types) as text."""
+    if not isinstance(series.dtype, (pd.ArrowDtype, pd.StringDtype)):
+        series = series.astype("string[pyarrow]")
+    return pa.chunked_array(series.array.__arrow_array__())
+
+
 def _encoded(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """A column as codes into its distinct values (-1 for missing), without Python objects."""
-    values = (
-        pa.chunked_array(pa.array(series.array, from_pandas=True))
-        if not isinstance(series.dtype, (pd.ArrowDtype, pd.StringDtype))
-        else pa.chunked_array(series.array.__arrow_array__())
-    )
+    values = _arrow_of(series)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())
     encoded = (
@@ -64,11 +67,7 @@ def flags(frame: pd.DataFrame, column: str, equal_to: str | None = None) -> np.n
     """Per row: the column holds text (not null, not ""), or exactly ``equal_to``; no encoding."""
     if column not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    series = frame[column]
-    if isinstance(series.dtype, (pd.ArrowDtype, pd.StringDtype)):
-        values = pa.chunked_array(series.array.__arrow_array__()).cast(pa.string())
-    else:
-        values = pa.chunked_array([pa.array(series.array, pa.string(), from_pandas=True)])
+    values = _arrow_of(frame[column]).cast(pa.string())
     test = (
         pc.equal(values, equal_to)
         if equal_to is not None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from zoom_pandas.attendance import NAT, when
 
 __all__ = ["against", "matrix"]
 
@@ -40,7 +43,7 @@ def against(attendance: pd.DataFrame, frame: pd.DataFrame, roster: Any, on: str)
     if on not in listed.columns or on not in attendance.columns:
         raise KeyError(f"on={on!r} must be a column of the roster and of the attendance")
     listed = listed.assign(_key=_key(listed[on]))
-    if listed["_key"].duplicated().any():
+    if listed["_key"].dropna().duplicated().any():  # blank entries never match anyone: not duplicates
         raise ValueError(
             f"the roster lists someone twice in {on!r}: {list(listed.loc[listed['_key'].duplicated(), on])}"
         )
@@ -87,7 +90,7 @@ def matrix(attendance: pd.DataFrame, frame: pd.DataFrame, values: str) -> pd.Dat
     if values not in attendance.columns:
         raise KeyError(f"values={values!r} is not an attendance column; one of {list(attendance.columns)}")
     starts = _starts(frame)
-    names = attendance.groupby("person", sort=False)["name"].agg(_most_common)
+    names = _most_common_names(attendance)
     table = attendance.pivot_table(
         index="person", columns="meeting_uuid", values=values, aggfunc="first", sort=False
     )
@@ -117,23 +120,26 @@ def matrix(attendance: pd.DataFrame, frame: pd.DataFrame, values: str) -> pd.Dat
     return result
 
 
-def _most_common(names: pd.Series) -> object:
-    """The name a person used most (the first of equals), or NA."""
-    counts = names.dropna().value_counts(sort=True)
-    return counts.index[0] if len(counts) else pd.NA
+def _most_common_names(attendance: pd.DataFrame) -> pd.Series:
+    """Each person's most used name (of equals, the first seen), vectorised; NA for none."""
+    pairs = attendance[["person", "name"]].dropna()
+    counted = pairs.groupby(["person", "name"], sort=False).size().reset_index(name="times")
+    counted["seen"] = np.arange(len(counted))
+    best = counted.sort_values(["times", "seen"], ascending=[False, True]).drop_duplicates("person")
+    names: pd.Series = best.set_index("person")["name"]
+    return names
 
 
 def _starts(frame: pd.DataFrame) -> dict[str, pd.Timestamp]:
     """Each instance's start: from ``attrs["meetings"]``, else its first join."""
     starts: dict[str, pd.Timestamp] = {}
     for entry in frame.attrs.get("meetings", []) or []:
-        if isinstance(entry, dict) and entry.get("start_time") and isinstance(entry.get("meeting_uuid"), str):
-            moment = pd.Timestamp(entry["start_time"])
-            starts[entry["meeting_uuid"]] = (
-                moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-            )
+        if isinstance(entry, dict) and isinstance(entry.get("meeting_uuid"), str):
+            moment = when(entry.get("start_time"))  # the attendance answers' own reading of attrs
+            if moment != NAT:
+                starts[entry["meeting_uuid"]] = pd.Timestamp(moment, unit="us", tz="UTC")
     first = frame.groupby("meeting_uuid", sort=False)["join_time"].min()
-    for uuid, when in first.items():
-        if str(uuid) not in starts and pd.notna(when):
-            starts[str(uuid)] = pd.Timestamp(when).tz_convert("UTC")
+    for uuid, joined in first.items():
+        if str(uuid) not in starts and pd.notna(joined):
+            starts[str(uuid)] = pd.Timestamp(joined).tz_convert("UTC")
     return starts

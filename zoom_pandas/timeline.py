@@ -66,7 +66,7 @@ def draw(
         else np.full(len(frame), -1)
     )
     for room in range(int(rooms.max(initial=-1)) + 1):
-        picked = (rooms == room) & (groups.code >= 0) & ~rows.waiting
+        picked = (rooms == room) & (groups.code >= 0) & ~rows.waiting & (rows.join != np.iinfo(np.int64).min)
         bars(rows.join[picked], rows.leave[picked], groups.code[picked], ROOMS[room % len(ROOMS)], 0.8)
     for start, end in zip(rows.meetings["start"], rows.meetings["end"], strict=True):
         for edge in (start, end):

@@ -1090,3 +1090,75 @@ def test_timeline_without_matplotlib_says_how_to_install_it(monkeypatch: pytest.
     with pytest.raises(ImportError, match=r'pip install "zoom-pandas\[plot\]"'):
         df.zoom.timeline()
     assert len(df.zoom.attendance()) == 1  # everything else works without matplotlib
+
+
+# -- review regressions: arguments, odd dtypes, edges ------------------------------------------------
+
+
+def test_late_after_and_freq_as_numbers_are_seconds_and_negatives_are_refused() -> None:
+    five_late = frame([row("10:05", "10:30", name="Ann")], meetings=[meeting("m1", "10:00", "11:00")])
+    assert not bool(five_late.zoom.attendance(late_after=600)["late"].iloc[0])  # 600 s, not 600 ns
+    assert bool(five_late.zoom.attendance(late_after=60)["late"].iloc[0])
+    with pytest.raises(ValueError, match="late_after"):
+        five_late.zoom.attendance(late_after="-5min")
+    with pytest.raises(ValueError, match="gap"):
+        five_late.zoom.attendance(gap=True)
+    assert len(five_late.zoom.concurrency(60)) == len(five_late.zoom.concurrency("1min"))
+    with pytest.raises(ValueError, match="too fine"):
+        five_late.zoom.concurrency("1us")
+
+
+def test_a_numpy_integer_threshold_is_a_share() -> None:
+    import numpy as np
+
+    half = frame([row("10:00", "10:30", name="Ann")], meetings=[meeting("m1", "10:00", "11:00")])
+    assert not bool(half.zoom.attendance(threshold=np.int64(1))["attended"].iloc[0])  # 50% < 100%
+    assert bool(half.zoom.attendance(threshold=np.float64(0.5))["attended"].iloc[0])
+
+
+def test_a_breakout_row_without_a_join_time_does_not_break_the_timeline() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    odd = frame([row("10:00", "10:30", name="A"), row(None, "10:40", name="A", room="r1")])
+    assert len(odd.zoom.timeline().get_yticks()) == 1
+
+
+def test_rows_without_an_instance_and_text_meeting_numbers_are_clear_errors() -> None:
+    rows = frame([row("10:00", "10:30", name="A"), row("10:00", "10:30", name="B")])
+    no_uuid = rows.astype({"meeting_uuid": "object"})
+    no_uuid.loc[1, "meeting_uuid"] = None
+    with pytest.raises(ValueError, match="no meeting_uuid"):
+        no_uuid.zoom.attendance()
+    with pytest.raises(ValueError, match="meeting_id must hold meeting numbers"):
+        rows.assign(meeting_id=["912 3456 7890"] * 2).zoom.attendance()
+
+
+def test_key_columns_of_mixed_python_types_are_read_as_text() -> None:
+    rows = frame([row("10:00", "10:30", name="A"), row("10:00", "10:20", name="B")])
+    mixed = rows.astype({"participant_user_id": "object"})
+    mixed["participant_user_id"] = [1, "u2"]
+    assert sorted(mixed.zoom.attendance()["person"]) == ["1", "u2"]
+
+
+def test_attrs_times_as_timestamps_count_like_iso_strings() -> None:
+    rows = [row("10:05", "10:30", name="Ann")]
+    stamps = frame(rows, meetings=[meeting("m1", "10:00", "11:00")])
+    stamps.attrs["meetings"][0]["start_time"] = pd.Timestamp(stamps.attrs["meetings"][0]["start_time"])
+    assert one(stamps.zoom.attendance(), "Ann")["late_by"] == minutes(5)
+    assert list(stamps.zoom.matrix().columns) == [pd.Timestamp(stamps.attrs["meetings"][0]["start_time"])]
+
+
+def test_without_attrs_the_window_ends_at_the_latest_leave_after_clamping() -> None:
+    rows = frame([row("10:00", "10:30", name="A"), row("10:45", "10:40", name="B")])
+    summary = rows.zoom.summary().iloc[0]
+    assert summary["end"] == at("10:45")  # B's leave before join counts as the join
+    assert rows.zoom.attendance()["share_of_meeting"].max() == pytest.approx(30 / 45)
+
+
+def test_against_by_name_keeps_every_match_and_ignores_blank_entries() -> None:
+    rows = frame([row("10:00", "10:30", name="Bob", puid="u1"), row("10:00", "10:20", name="Bob", puid="u2")])
+    checked = rows.zoom.against(["bob", None, ""], on="name")
+    assert int(checked["on_roster"].sum()) == 4  # both Bobs, and the two blank entries as absentees
+    assert len(checked[checked["name"] == "Bob"]) == 2

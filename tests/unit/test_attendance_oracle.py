@@ -211,7 +211,10 @@ def oracle_rows(case: Case, by: str | None) -> tuple[list[Row], dict[str, tuple[
     windows: dict[str, tuple[int | None, int | None]] = {}
     for uuid in dict.fromkeys(given["meeting_uuid"] for given in case.rows):
         mine = [given for given in case.rows if given["meeting_uuid"] == uuid]
-        leaves = [micros(g["leave_time"]) for g in mine if g["leave_time"] is not None]
+        # a leave before its join counts as the join (no negative lengths), also for the window's end
+        leaves = [
+            max(micros(g["leave_time"]), micros(g["join_time"])) for g in mine if g["leave_time"] is not None
+        ]
         seen = (min(micros(g["join_time"]) for g in mine), max(leaves) if leaves else None)  # type: ignore[type-var]
         windows[uuid] = known.get(uuid, seen)
     rows = []
