@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 __all__ = ["draw"]
 
 PRESENT, WAITING, MEETING = "#4C72B0", "#BBBBBB", "#DD8452"
+#: More people than this get no name labels (they would overlap).
+MAX_LABELS = 200
 ROOMS = ("#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD")
 
 
@@ -44,19 +46,13 @@ def draw(
     line_of[lines] = np.arange(groups.size)
     made = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, max(2.0, 0.22 * groups.size + 1)))
+        _, ax = plt.subplots(figsize=(10, max(2.0, 0.22 * min(groups.size, MAX_LABELS) + 1)))
     days = 86_400_000_000  # micros; matplotlib dates are days since 1970
 
     def bars(start: np.ndarray, end: np.ndarray, code: np.ndarray, color: Any, height: float) -> None:
+        """All spans of one kind in one call (thousands of people stay one drawing call)."""
         if len(start):
-            spans = list(zip(start / days, (end - start) / days, strict=True))
-            for line in np.unique(line_of[code]):
-                mine = line_of[code] == line
-                ax.broken_barh(
-                    [s for s, m in zip(spans, mine, strict=True) if m],
-                    (line - height / 2, height),
-                    color=color,
-                )
+            ax.barh(line_of[code], (end - start) / days, left=start / days, height=height, color=color)
 
     bars(groups.waiting.start, groups.waiting.end, groups.waiting.group, WAITING, 0.5)
     bars(present.start, present.end, present.group, PRESENT, 0.8)
@@ -74,9 +70,12 @@ def draw(
                 ax.axvline(edge / days, color=MEETING, linestyle="--", linewidth=1)
     labels = pd.Series(groups.first(rows.name, np.arange(groups.size)))
     persons = rows.persons["person"].to_numpy(dtype=object)[groups.person]
-    ax.set_yticks(
-        range(groups.size), [str(labels.iat[i] if pd.notna(labels.iat[i]) else persons[i]) for i in lines]
-    )
+    if groups.size <= MAX_LABELS:
+        names = [str(labels.iat[i] if pd.notna(labels.iat[i]) else persons[i]) for i in lines]
+        ax.set_yticks(range(groups.size), names)
+    else:  # thousands of names cannot be read; the lines still show when people came and went
+        ax.set_yticks([])
+        ax.set_ylabel(f"{groups.size:,} people, by first join")
     ax.set_ylim(groups.size - 0.5, -0.5)
     ax.xaxis_date()
     from matplotlib.dates import DateFormatter
