@@ -104,11 +104,13 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         raise ValueError(
             f"{int((meeting < 0).sum())} row(s) have no meeting_uuid: every row must name its instance"
         )
-    numbers = pd.to_numeric(frame["meeting_id"], errors="coerce")
-    as_float = np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
-    unreadable = np.isnan(as_float) & frame["meeting_id"].notna().to_numpy(dtype=bool)
-    if unreadable.any() or (as_float[~np.isnan(as_float)] % 1 != 0).any():
-        raise ValueError("meeting_id must hold meeting numbers (integers)")
+    numbers = frame["meeting_id"]
+    if not pd.api.types.is_integer_dtype(numbers.dtype):  # a frame's own are; others are checked
+        numbers = pd.to_numeric(numbers, errors="coerce")
+        as_float = np.asarray(numbers.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+        unreadable = np.isnan(as_float) & frame["meeting_id"].notna().to_numpy(dtype=bool)
+        if unreadable.any() or (as_float[~np.isnan(as_float)] % 1 != 0).any():
+            raise ValueError("meeting_id must hold meeting numbers (integers)")
     join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
     leave = np.where((join == NAT) | (leave == NAT), leave, np.maximum(leave, join))  # no negative length
     count = len(uuids)
@@ -123,7 +125,7 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     firsts = first_rows(meeting, count)
     meetings = pd.DataFrame(
         {
-            "meeting_id": np.asarray(numbers.astype("Int64").astype(object))[firsts] if count else [],
+            "meeting_id": np.asarray(numbers.iloc[firsts].astype("Int64").astype(object)) if count else [],
             "meeting_uuid": [str(u) for u in uuids],
             "topic": [topics.get(str(u)) for u in uuids],
             "start": start,
