@@ -33,7 +33,7 @@ from zoom_pandas.sandbox.data import Instance
 from zoom_pandas.schema import PARTICIPANTS, to_frame
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _sandbox import best_of, client_from, sandbox_process
+from _sandbox import bearer_session, best_of, client_from, sandbox_process
 
 ROWS = 100_000
 PAGE = 300
@@ -109,14 +109,7 @@ def bench_conversion(bodies: list[bytes]) -> dict[str, float]:
 
 def naive_fetch(settings: dict[str, str], meeting: int) -> pd.DataFrame:
     """The loop people write with a plain requests.Session (same page_size=300)."""
-    session = requests.Session()
-    token = session.post(
-        f"{settings['ZOOM_OAUTH_URL']}/token",
-        params={"grant_type": "account_credentials", "account_id": settings["ZOOM_ACCOUNT_ID"]},
-        auth=(settings["ZOOM_CLIENT_ID"], settings["ZOOM_CLIENT_SECRET"]),
-        timeout=30,
-    ).json()
-    session.headers["Authorization"] = f"Bearer {token['access_token']}"
+    session = bearer_session(settings)  # the token request is part of the naive loop, as it was
     api = settings["ZOOM_API_URL"]
     uuid = session.get(f"{api}/past_meetings/{meeting}", timeout=30).json()["uuid"]
     encoded = requests.utils.quote(uuid, safe="")
