@@ -21,7 +21,27 @@ def is_interactive() -> bool:
     return sys.stderr.isatty()
 
 
-class PageProgress:
+class _Bar:
+    """A ``tqdm.auto`` bar opened only when wanted: ``enabled``, or by default where someone watches."""
+
+    def __init__(self, enabled: bool | None) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+
+    def _open(self, more_than_one: bool, **options: Any) -> None:
+        if self.enabled if self.enabled is not None else is_interactive() and more_than_one:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(**options)
+
+    def close(self) -> None:
+        """Close the bar, if one was shown."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class PageProgress(_Bar):
     """Counts pages; opens a ``tqdm.auto`` bar on the first page once the page count is known.
 
     Parameters
@@ -34,32 +54,21 @@ class PageProgress:
     """
 
     def __init__(self, enabled: bool | None, description: str) -> None:
-        self.enabled = enabled
+        super().__init__(enabled)
         self.description = description
         self.pages = 0
-        self._bar: Any = None
 
     def update(self, page: Page) -> None:
         """Record one page (called by the client as each page arrives)."""
         if self.pages == 0 and self._bar is None:
             expected = page.page_count
-            show = self.enabled if self.enabled is not None else is_interactive() and (expected or 0) > 1
-            if show:
-                from tqdm.auto import tqdm
-
-                self._bar = tqdm(total=expected, desc=self.description, unit="page", leave=False)
+            self._open((expected or 0) > 1, total=expected, desc=self.description, unit="page", leave=False)
         self.pages += 1
         if self._bar is not None:
             self._bar.update(1)
 
-    def close(self) -> None:
-        """Close the bar, if one was shown."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
 
-
-class InstanceProgress:
+class InstanceProgress(_Bar):
     """One ``tqdm.auto`` bar over the instances of a read of many, with the pages read as its postfix.
 
     Thread-safe: every worker reports its pages and finished instances to the same bar.
@@ -74,20 +83,15 @@ class InstanceProgress:
     """
 
     def __init__(self, enabled: bool | None, kind: str) -> None:
-        self.enabled = enabled
+        super().__init__(enabled)
         self.kind = kind
         self.pages = 0
         self.instances = 0
-        self._bar: Any = None
         self._lock = threading.Lock()
 
     def start(self, total: int) -> None:
         """Open the bar once the number of instances is known."""
-        show = self.enabled if self.enabled is not None else is_interactive() and total > 1
-        if show:
-            from tqdm.auto import tqdm
-
-            self._bar = tqdm(total=total, desc=f"{self.kind} instances", unit="instance")
+        self._open(total > 1, total=total, desc=f"{self.kind} instances", unit="instance")
 
     def page(self, page: Page) -> None:
         """Count one page (called from the worker that fetched it)."""
@@ -102,9 +106,3 @@ class InstanceProgress:
             self.instances += 1
             if self._bar is not None:
                 self._bar.update(1)
-
-    def close(self) -> None:
-        """Close the bar, if one was shown."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
