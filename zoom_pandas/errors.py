@@ -29,7 +29,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +50,8 @@ __all__ = [
     "ZoomPandasError",
     "ZoomPandasWarning",
     "deferred_warnings",
+    "failure_lines",
+    "failure_records",
     "user_stacklevel",
     "warn",
 ]
@@ -163,11 +165,21 @@ class ReadErrors(ZoomPandasError):
     def __str__(self) -> str:
         read = len(self.frame.attrs.get("meetings", []))
         lines = [f"{len(self.failures)} could not be read ({read} read, in .frame):"]
-        lines += [f"  {ref}: {type(exc).__name__}: {exc}" for ref, exc in self.failures.items()]
+        lines += [f"  {line}" for line in failure_lines(self.failures)]
         return "\n".join(lines)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.failures, self.frame))
+
+
+def failure_lines(failures: Mapping[Any, BaseException]) -> list[str]:
+    """Each failure as ``ref: ErrorType: message`` (exceptions, warnings and summaries alike)."""
+    return [f"{ref}: {type(exc).__name__}: {exc}" for ref, exc in failures.items()]
+
+
+def failure_records(failures: Mapping[Any, BaseException]) -> list[dict[str, Any]]:
+    """Each failure as ``{"ref", "error", "message"}``: what ``attrs["failures"]`` holds (JSON)."""
+    return [{"ref": ref, "error": type(exc).__name__, "message": str(exc)} for ref, exc in failures.items()]
 
 
 class ZoomPandasWarning(UserWarning):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import pandas as pd
 from zoom_pandas.cache_policy import CachePolicy
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
-from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, user_stacklevel
+from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, failure_lines, warn
 from zoom_pandas.export_files import FILE_NAME, LOCK_NAME, done_in, write_listing, write_participants
 from zoom_pandas.files import make_private_dirs
 from zoom_pandas.many import read_many
@@ -86,7 +85,7 @@ class ExportSummary:
             f"{self.already:,} were already there; {self.instances:,} in the range; "
             f"{len(self.failures)} failed"
         ]
-        lines += [f"  failed: {ref}: {type(exc).__name__}: {exc}" for ref, exc in self.failures.items()]
+        lines += [f"  failed: {line}" for line in failure_lines(self.failures)]
         return "\n".join(lines)
 
 
@@ -177,7 +176,7 @@ def export(
     finally:
         lock.release()
     if summary.failures:
-        warnings.warn(str(summary), PartialReadWarning, stacklevel=user_stacklevel())
+        warn(str(summary), PartialReadWarning)
     return summary
 
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from zoom_pandas.cache_policy import CachePolicy
-from zoom_pandas.errors import ZoomAPIError, ZoomPandasError, deferred_warnings, user_stacklevel
+from zoom_pandas.errors import ZoomAPIError, ZoomPandasError, deferred_warnings, warn
 from zoom_pandas.expand import expanded, instances_of, to_expand
 from zoom_pandas.meeting_ids import MeetingRef
 from zoom_pandas.paging import Page
@@ -179,7 +178,7 @@ class _Results:
                 index = futures[future]
                 value, error, kept = future.result()
                 for message, category in kept:
-                    warnings.warn(message, category, stacklevel=user_stacklevel())
+                    warn(message, category)  # again, from the caller's thread and at its line
                 if error is not None:
                     self.failed[index] = (_key(self.items[index]), error)
                 self.values[index] = value

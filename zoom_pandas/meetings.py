@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
-from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, warn
+from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, failure_lines, failure_records, warn
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
@@ -99,10 +99,8 @@ def read_meetings(
     table, failures = meetings_table(user_id, first, last, client or default_client())
     frame = to_frame(table, dtype_backend=dtype_backend)
     if failures:
-        frame.attrs["failures"] = [
-            {"ref": user, "error": type(exc).__name__, "message": str(exc)} for user, exc in failures.items()
-        ]
-        listed = "; ".join(f"{user}: {type(exc).__name__}: {exc}" for user, exc in failures.items())
+        frame.attrs["failures"] = failure_records(failures)
+        listed = "; ".join(failure_lines(failures))
         warn(f"the meetings of {len(failures)} user(s) could not be listed: {listed}", PartialReadWarning)
     return frame
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import pandas as pd
 
 from zoom_pandas.cache_policy import CacheMode, CachePolicy
 from zoom_pandas.client import ZoomClient
-from zoom_pandas.errors import PartialReadWarning, ReadErrors, user_stacklevel
+from zoom_pandas.errors import PartialReadWarning, ReadErrors, failure_lines, failure_records, warn
 from zoom_pandas.many import read_many
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.refs import Wanted, wanted_of
@@ -56,18 +55,14 @@ def _read(
         raise outcome.failures[wanted[0].ref]  # one number whose instances could not be listed
     frame = frame_of(outcome.reports, spec.fields, dtype_backend)
     if outcome.failures:
-        frame.attrs["failures"] = [
-            {"ref": ref, "error": type(exc).__name__, "message": str(exc)}
-            for ref, exc in outcome.failures.items()
-        ]
+        frame.attrs["failures"] = failure_records(outcome.failures)
         if errors == "raise":
             raise ReadErrors(outcome.failures, frame)
-        listed = "; ".join(f"{ref}: {type(exc).__name__}: {exc}" for ref, exc in outcome.failures.items())
-        warnings.warn(
+        listed = "; ".join(failure_lines(outcome.failures))
+        warn(
             f"{len(outcome.failures)} could not be read and are not in the frame "
             f"(attrs['failures'] lists them): {listed}",
             PartialReadWarning,
-            stacklevel=user_stacklevel(),
         )
     return frame
 
