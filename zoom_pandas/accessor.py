@@ -14,13 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from zoom_pandas.attendance_frames import (
-    arrow,
-    attendance_frame,
-    concurrency_frame,
-    sessions_frame,
-    summary_frame,
-)
+from zoom_pandas.attendance_counts import concurrency_frame, summary_frame
+from zoom_pandas.attendance_frames import arrow, attendance_frame, sessions_frame
 from zoom_pandas.person_keys import key_columns, person_keys, source_names
 
 if TYPE_CHECKING:

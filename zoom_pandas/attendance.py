@@ -114,12 +114,12 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
     join, leave = micros(frame["join_time"]), micros(frame["leave_time"])
     leave = np.where((join == NAT) | (leave == NAT), leave, np.maximum(leave, join))  # no negative length
     count = len(uuids)
-    known = _known_windows(attrs)
-    topics = known_topics(attrs)
+    listed = _known(attrs)
+    known = [listed.get(str(u), (NAT, NAT, None)) for u in uuids]
     seen_start = _per_code(meeting, np.where(join == NAT, _MAX, join), count, np.minimum, _MAX)
     seen_end = _per_code(meeting, leave, count, np.maximum, NAT)
-    start = np.array([known.get(str(u), (NAT, NAT))[0] for u in uuids], dtype=np.int64)
-    end = np.array([known.get(str(u), (NAT, NAT))[1] for u in uuids], dtype=np.int64)
+    start = np.array([entry[0] for entry in known], dtype=np.int64)
+    end = np.array([entry[1] for entry in known], dtype=np.int64)
     start = np.where(start == NAT, np.where(seen_start == _MAX, NAT, seen_start), start)
     end = np.where(end == NAT, seen_end, end)
     firsts = first_rows(meeting, count)
@@ -127,7 +127,7 @@ def rows_of(frame: pd.DataFrame, by: str | Sequence[str] | None = None) -> Rows:
         {
             "meeting_id": np.asarray(numbers.iloc[firsts].astype("Int64").astype(object)) if count else [],
             "meeting_uuid": [str(u) for u in uuids],
-            "topic": [topics.get(str(u)) for u in uuids],
+            "topic": [entry[2] for entry in known],
             "start": start,
             "end": end,
         }
@@ -175,25 +175,18 @@ def _per_code(codes: np.ndarray, values: np.ndarray, size: int, how: np.ufunc, e
     return out
 
 
-def _known_windows(attrs: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
-    """Start and end (micros) of each instance ``attrs["meetings"]`` names."""
-    windows = {}
+def _known(attrs: Mapping[str, Any]) -> dict[str, tuple[int, int, str | None]]:
+    """Start, end (micros) and topic of each instance ``attrs["meetings"]`` names, by UUID."""
+    known = {}
     for entry in attrs.get("meetings", []) or []:
         if isinstance(entry, Mapping) and isinstance(entry.get("meeting_uuid"), str):
-            windows[entry["meeting_uuid"]] = (when(entry.get("start_time")), when(entry.get("end_time")))
-    return windows
-
-
-def known_topics(attrs: Mapping[str, Any]) -> dict[str, str]:
-    """The topic ``attrs["meetings"]`` gives each instance (by UUID), where it gives one."""
-    topics = {}
-    for entry in attrs.get("meetings", []) or []:
-        uuid, topic = (
-            (entry.get("meeting_uuid"), entry.get("topic")) if isinstance(entry, Mapping) else (0, 0)
-        )
-        if isinstance(uuid, str) and isinstance(topic, str):
-            topics[uuid] = topic
-    return topics
+            topic = entry.get("topic")
+            known[entry["meeting_uuid"]] = (
+                when(entry.get("start_time")),
+                when(entry.get("end_time")),
+                topic if isinstance(topic, str) else None,
+            )
+    return known
 
 
 def when(value: object) -> int:

@@ -267,12 +267,13 @@ class ZoomClient:
             if retry_at
             else self.retry.backoff(attempts.rate_limit_waits)
         )
+        daily = limit_type.lower() == "daily-limit"
         if (
-            limit_type.lower() == "daily-limit"
+            daily
             or wait > self.retry.max_retry_after
             or attempts.rate_limit_waits > self.retry.max_rate_limit_waits
         ):
-            if limit_type.lower() == "daily-limit":
+            if daily:
                 self.limiter.block([label, response.headers.get("X-RateLimit-Category", "")], retry_at)
             error = api_error(response)
             raise RateLimited(response.status_code, error.code, error.message, retry_after=retry_at)
