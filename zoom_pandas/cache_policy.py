@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -41,12 +42,17 @@ class CachePolicy:
     reads: bool
     writes: bool
     online: bool
+    stores: Mapping[str, ReportCache] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def for_mode(cls, mode: object, spec: ReportSpec, client: ZoomClient | None) -> CachePolicy:
+    def for_mode(
+        cls, mode: object, spec: ReportSpec, client: ZoomClient | None, fallback: ReportSpec | None = None
+    ) -> CachePolicy:
         """The policy for ``cache=mode`` (``ValueError`` for anything else, before any request).
 
         ``client`` only says whose cache it is (Zoom's, or the sandbox's); none is built here.
+        Each source's rows live in their own dataset (``spec``'s, and ``fallback``'s with
+        ``source="auto"``): a report read never serves past-meetings rows.
         """
         flags = {
             True: (True, True, True),
@@ -58,8 +64,17 @@ class CachePolicy:
         if key not in flags:
             raise ValueError(f"cache must be True, False, 'refresh' or 'offline', got {mode!r}")
         reads, writes, online = flags[key]
-        store = ReportCache(spec.dataset, api_url=api_url_of(client))
-        return cls(store=store, reads=reads, writes=writes, online=online)
+        api_url = api_url_of(client)
+        stores = {one.endpoint: ReportCache(one.dataset, api_url=api_url) for one in (spec, fallback) if one}
+        return cls(store=stores[spec.endpoint], reads=reads, writes=writes, online=online, stores=stores)
+
+    def _store_of(self, fetcher: ReportFetcher) -> ReportCache:
+        """The dataset of the source the fetcher reads now."""
+        return self.stores.get(fetcher.current().endpoint, self.store)
+
+    def _offline_stores(self, fetcher: ReportFetcher) -> list[ReportCache]:
+        """Offline, every source's dataset in the fetcher's order (the report's first)."""
+        return [self.stores.get(spec.endpoint, self.store) for spec in fetcher.sources()]
 
     def report(self, ref: MeetingRef, fetcher: ReportFetcher, on_page: OnPage | None = None) -> Report:
         """The report of ``ref`` (a number: its latest instance; a UUID: that instance).
@@ -70,7 +85,7 @@ class CachePolicy:
             Offline, when nothing usable is cached.
         """
         if not self.online:
-            return self._offline(ref, fetcher.include_registrant_id)
+            return self._offline(ref, fetcher)
         if isinstance(ref, str):
             hit = self.cached(ref, fetcher)
             if hit is not None:
@@ -81,7 +96,9 @@ class CachePolicy:
         """The usable cached report of an instance UUID, without any request (None: fetch it)."""
         if not self.reads:
             return None
-        return self._usable(self.store.find(meeting_uuid), meeting_uuid, fetcher.include_registrant_id)
+        return self._usable(
+            self._store_of(fetcher).find(meeting_uuid), meeting_uuid, fetcher.include_registrant_id
+        )
 
     def instance_report(
         self, instance: Instance, fetcher: ReportFetcher, on_page: OnPage | None = None, *, look: bool = True
@@ -94,7 +111,7 @@ class CachePolicy:
             Offline, when nothing usable is cached.
         """
         if not self.online:
-            return self._offline(instance.meeting_uuid, fetcher.include_registrant_id)
+            return self._offline(instance.meeting_uuid, fetcher)
         hit = self.known_cached(instance, fetcher) if look else None
         if hit is not None:
             return hit
@@ -106,7 +123,7 @@ class CachePolicy:
         """The usable cached report of a known instance, without any request (None: fetch it)."""
         if not self.reads:
             return None
-        path = self.store.path_for(instance.meeting_id, instance.meeting_uuid)
+        path = self._store_of(fetcher).path_for(instance.meeting_id, instance.meeting_uuid)
         return self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id)
 
     def save(self, report: Report) -> None:
@@ -114,12 +131,18 @@ class CachePolicy:
         if self.writes:
             self._save(report)
 
-    def offline_instances(self, meeting_id: int) -> list[str]:
-        """The UUIDs of every cached instance of a number, oldest first (``instances="all"`` offline)."""
+    def offline_instances(self, meeting_id: int, fetcher: ReportFetcher) -> list[str]:
+        """The UUIDs of every cached instance of a number, oldest first (``instances="all"`` offline).
+
+        With several sources, an instance cached from both counts once.
+        """
         never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
-        reports = sorted(self.store.reports(meeting_id), key=lambda r: r.instance.start_time or never)
+        found = {}
+        for store in reversed(self._offline_stores(fetcher)):  # the first source's copy wins
+            found.update({report.meeting_uuid: report for report in store.reports(meeting_id)})
+        reports = sorted(found.values(), key=lambda r: r.instance.start_time or never)
         if not reports:
-            raise CacheMiss(f"{meeting_id} has no cached instance. {self._what_is_cached()}")
+            raise CacheMiss(f"{meeting_id} has no cached instance. {self._what_is_cached(fetcher)}")
         return [report.meeting_uuid for report in reports]
 
     def _usable(self, path: Path | None, meeting_uuid: str, include_registrant_id: bool) -> Report | None:
@@ -148,31 +171,38 @@ class CachePolicy:
         return report if include_registrant_id else report.without_registrant_id()
 
     def _save(self, report: Report) -> None:
+        store = self.stores.get(report.endpoint, self.store)
         try:
-            self.store.save(report)
+            store.save(report)
         except OSError as exc:  # the fetched rows are still good: do not lose them
             warn(
-                f"could not cache {report.instance.meeting_uuid} in {self.store.dataset_dir} ({exc}); "
+                f"could not cache {report.instance.meeting_uuid} in {store.dataset_dir} ({exc}); "
                 "returning it uncached",
                 CacheWriteWarning,
             )
 
-    def _offline(self, ref: MeetingRef, include_registrant_id: bool) -> Report:
-        if isinstance(ref, str):
-            path = self.store.find(ref)
-            if path is None:
-                raise CacheMiss(f"instance {ref!r} is not cached. {self._what_is_cached()}")
-        else:
-            newest = self.store.newest(ref)
-            if newest is None:
-                raise CacheMiss(f"{ref} has no cached instance. {self._what_is_cached()}")
-            path = newest.path
+    def _offline(self, ref: MeetingRef, fetcher: ReportFetcher) -> Report:
+        include_registrant_id = fetcher.include_registrant_id
+        path = None
+        for store in self._offline_stores(fetcher):
+            if isinstance(ref, str):
+                path = store.find(ref)
+            else:
+                newest = store.newest(ref)
+                path = newest.path if newest is not None else None
+            if path is not None:
+                break
+        if path is None:
+            what = (
+                f"instance {ref!r} is not cached" if isinstance(ref, str) else f"{ref} has no cached instance"
+            )
+            raise CacheMiss(f"{what}. {self._what_is_cached(fetcher)}")
         try:
             cached, report = CachedReport.load(path)
         except READ_ERRORS as exc:
             raise CacheMiss(f"the cached file for {ref!r} is unreadable: {exc}") from exc
         if isinstance(ref, str) and cached.meeting_uuid != ref:
-            raise CacheMiss(f"instance {ref!r} is not cached. {self._what_is_cached()}")
+            raise CacheMiss(f"instance {ref!r} is not cached. {self._what_is_cached(fetcher)}")
         if include_registrant_id and not cached.include_registrant_id:
             raise CacheMiss(
                 f"the cached copy of {cached.meeting_uuid!r} was fetched without registrant_id; "
@@ -182,10 +212,12 @@ class CachePolicy:
             warn_incomplete(cached.meeting_uuid, report.total_records, report.table.num_rows, cached=True)
         return report if include_registrant_id else report.without_registrant_id()
 
-    def _what_is_cached(self) -> str:
-        reports = self.store.reports()
+    def _what_is_cached(self, fetcher: ReportFetcher) -> str:
+        stores = self._offline_stores(fetcher)
+        reports = [report for store in stores for report in store.reports()]
         if not reports:
-            return f"The cache at {self.store.dataset_dir} is empty{self.store.elsewhere()}."
+            where = " and ".join(str(store.dataset_dir) for store in stores)
+            return f"The cache at {where} is empty{self.store.elsewhere()}."
         listed = ", ".join(f"{r.meeting_id} ({r.meeting_uuid})" for r in reports[:10])
         more = f" and {len(reports) - 10} more" if len(reports) > 10 else ""
         return f"Cached: {listed}{more}."

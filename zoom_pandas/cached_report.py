@@ -46,6 +46,7 @@ class CachedReport:
     rows: int
     schema_version: int
     schema: pa.Schema = dataclasses.field(repr=False, compare=False)
+    endpoint: str = "report"
 
     @classmethod
     def from_file(cls, path: Path) -> CachedReport:
@@ -83,6 +84,7 @@ class CachedReport:
             rows=int(meta.get("rows", 0)),
             schema_version=int(meta.get("schema_version", 1)),
             schema=schema.remove_metadata(),
+            endpoint=str(meta.get("endpoint") or "report"),
         )
 
     @property
@@ -114,7 +116,7 @@ class CachedReport:
 
     def attrs(self) -> dict[str, Any]:
         """The frame's ``attrs`` entry for this instance, as :meth:`Report.attrs` gives it."""
-        return instance_attrs(self.instance, self.total_records, self.fetched_at, "cache")
+        return instance_attrs(self.instance, self.total_records, self.fetched_at, "cache", self.endpoint)
 
     def _report(self, table: pa.Table) -> Report:
         table = table.replace_schema_metadata(None)
@@ -128,6 +130,7 @@ class CachedReport:
             fetched_at=self.fetched_at,
             source="cache",
             include_registrant_id=self.include_registrant_id,
+            endpoint=self.endpoint,
         )
         if report.table.num_rows != self.rows:
             raise ValueError(f"{self.path.name} holds {report.table.num_rows} rows, its metadata {self.rows}")

@@ -8,7 +8,7 @@ import threading
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.config import ENVIRONMENT_VARIABLES, ZoomConfig
 
-__all__ = ["api_url_of", "default_client", "set_default_client"]
+__all__ = ["api_url_of", "built_default_client", "default_client", "set_default_client"]
 
 
 _chosen: ZoomClient | None = None
@@ -46,6 +46,14 @@ def default_client() -> ZoomClient:
         if _from_environment is None or _from_environment[0] != key:
             _from_environment = (key, ZoomClient())
         return _from_environment[1]
+
+
+def built_default_client() -> ZoomClient | None:
+    """The client :func:`default_client` would return, if it exists already (None: not built yet)."""
+    if _chosen is not None:
+        return _chosen
+    built = _from_environment
+    return built[1] if built is not None and built[0] == _environment_key() else None
 
 
 def api_url_of(client: ZoomClient | None) -> str:

@@ -36,7 +36,7 @@ def instances_of(number: int, policy: CachePolicy, fetcher: ReportFetcher) -> li
         When the number has no ended instance.
     """
     if not policy.online:
-        return [Wanted(uuid) for uuid in policy.offline_instances(number)]
+        return [Wanted(uuid) for uuid in policy.offline_instances(number, fetcher)]
     table = fetcher.instances_table(number)
     never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     rows = sorted(

@@ -13,11 +13,20 @@ import pyarrow.compute as pc
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
-from zoom_pandas.errors import PartialReadWarning, ZoomPandasError, failure_lines, failure_records, warn
+from zoom_pandas.errors import (
+    PartialReadWarning,
+    ZoomAPIError,
+    ZoomPandasError,
+    failure_lines,
+    failure_records,
+    warn,
+)
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
+from zoom_pandas.previous_meetings import previous_meetings_table
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
 from zoom_pandas.schema import MEETINGS, USERS, DtypeBackend, check_dtype_backend, to_frame
+from zoom_pandas.sources import Source, check_source, is_missing_scope, refused, remember_refusal
 
 __all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings", "read_user"]
 
@@ -55,6 +64,7 @@ def read_meetings(
     *,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
+    source: Source = "auto",
     client: ZoomClient | None = None,
     dtype_backend: DtypeBackend = "pyarrow",
 ) -> pd.DataFrame:
@@ -69,6 +79,15 @@ def read_meetings(
     start, end : date or "YYYY-MM-DD", optional
         Whole UTC days, inclusive (default: the last 30 days). Longer ranges are split into
         one-month windows, as Zoom requires.
+    source : {"auto", "report", "past_meetings"}, default "auto"
+        ``"report"``: Zoom's meeting reports (an admin's scope ``report:read:admin`` or
+        ``report:read:user:admin``; six months back). ``"past_meetings"``: the host's previous
+        meetings (``GET /users/{userId}/meetings?type=previous_meetings``, then each one's ended
+        instances and their details; the user-level scopes ``meeting:read:list_meetings``,
+        ``meeting:read:list_past_instances`` and ``meeting:read:past_meeting``): the same columns,
+        but Zoom lists no instant meetings there and no meetings it has expired. ``"auto"``: the
+        reports, and when Zoom refuses them for a missing scope, the previous meetings, with one
+        :class:`ZoomPandasWarning`; remembered per client. ``user_id="all"`` needs the reports.
     client : ZoomClient, optional
         Default: the signed-in client, else one from ``ZOOM_*``.
     dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
@@ -86,7 +105,8 @@ def read_meetings(
     Raises
     ------
     ValueError
-        If ``start`` is after ``end`` or older than Zoom's six-month reach (before any request).
+        If ``start`` is after ``end``, or (reading the reports) older than Zoom's six-month reach,
+        or ``source`` is not one of the three (before any request).
 
     Warns
     -----
@@ -95,8 +115,23 @@ def read_meetings(
         names them); the others are returned. When none could be, the first error is raised.
     """
     check_dtype_backend(dtype_backend)
-    first, last = listing_range(start, end)
-    table, failures = meetings_table(user_id, first, last, client or default_client())
+    check_source(source)
+    first, last = listing_range(start, end, reach=source != "past_meetings")
+    client = client or default_client()
+    failures: dict[str, ZoomPandasError] = {}
+    if _use_reports(source, client) or (source == "auto" and _is_all(user_id)):
+        try:
+            table, failures = meetings_table(user_id, first, last, client)
+        except ZoomAPIError as exc:
+            if source == "report" or not is_missing_scope(exc) or _is_all(user_id):
+                raise
+            remember_refusal(client, "meetings")
+            table = previous_meetings_table(_user_segment(user_id), first, last, client)
+    elif _is_all(user_id):
+        raise ValueError("user_id='all' lists every user's meetings from the reports: use source='report'")
+    else:
+        table = previous_meetings_table(_user_segment(user_id), first, last, client)
+    table = _newest_first(table)
     frame = to_frame(table, dtype_backend=dtype_backend)
     if failures:
         frame.attrs["failures"] = failure_records(failures)
@@ -105,17 +140,32 @@ def read_meetings(
     return frame
 
 
-def listing_range(start: dt.date | str | None, end: dt.date | str | None) -> tuple[dt.date, dt.date]:
-    """The first and last UTC day of a listing (``ValueError`` beyond Zoom's reach, before any request)."""
+def _is_all(user_id: str) -> bool:
+    return str(user_id).strip().lower() == "all"
+
+
+def _use_reports(source: Source, client: ZoomClient) -> bool:
+    """Whether a listing asks the meeting reports (not once Zoom refused them to this client)."""
+    return source == "report" or (source == "auto" and not refused(client, "meetings"))
+
+
+def listing_range(
+    start: dt.date | str | None, end: dt.date | str | None, *, reach: bool = True
+) -> tuple[dt.date, dt.date]:
+    """The first and last UTC day of a listing (``ValueError`` before any request).
+
+    With ``reach`` (the meeting reports), a start beyond Zoom's six months is a ``ValueError`` too.
+    """
     today = dt.datetime.now(dt.timezone.utc).date()
     last = _as_date(end, today)
     first = _as_date(start, last - dt.timedelta(days=WINDOW_DAYS))
     if first > last:
         raise ValueError(f"start {first} is after end {last}")
-    if first < today - dt.timedelta(days=REACH_DAYS):
+    if reach and first < today - dt.timedelta(days=REACH_DAYS):
         raise ValueError(
             f"start {first} is beyond Zoom's reach: meeting reports cover only the last six months "
-            f"(from {today - dt.timedelta(days=REACH_DAYS)})"
+            f"(from {today - dt.timedelta(days=REACH_DAYS)}); a host's own previous meetings reach "
+            "further: source='past_meetings'"
         )
     return first, last
 
@@ -129,7 +179,7 @@ def meetings_table(
     listed; when every user fails, the first failure is raised.
     """
     failures: dict[str, ZoomPandasError] = {}
-    if str(user_id).strip().lower() == "all":
+    if _is_all(user_id):
         users = _active_users(client)
         with concurrent.futures.ThreadPoolExecutor(client.limiter.concurrency()) as pool:
             listed = list(pool.map(lambda user: _guarded_listing(client, user, first, last), users))

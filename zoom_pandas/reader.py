@@ -13,8 +13,9 @@ from zoom_pandas.many import read_many
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.refs import Wanted, wanted_of
 from zoom_pandas.report import frame_of
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher, ReportSpec
+from zoom_pandas.reports import MEETING_REPORT, PAST_MEETINGS, WEBINAR_REPORT, ReportFetcher, ReportSpec
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend
+from zoom_pandas.sources import Source, check_source
 
 __all__ = ["read_participants", "read_webinar_participants"]
 
@@ -34,18 +35,22 @@ def _read(
     progress: bool | None,
     errors: Errors,
     dtype_backend: DtypeBackend,
+    source: Source = "report",
 ) -> pd.DataFrame:
     if instances not in ("latest", "all"):
         raise ValueError(f"instances must be 'latest' or 'all', got {instances!r}")
     if errors not in ("raise", "warn"):
         raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
     check_dtype_backend(dtype_backend)
+    spec, fallback = _sources(spec, check_source(source))
     wanted = wanted_of(meetings, webinar=spec is WEBINAR_REPORT)
     single = wanted is None
     if wanted is None:
         wanted = [Wanted(parse_meeting_id(meetings))]
-    policy = CachePolicy.for_mode(cache, spec, client)
-    fetcher = ReportFetcher(spec, client, include_registrant_id=include_registrant_id, progress=progress)
+    policy = CachePolicy.for_mode(cache, spec, client, fallback)
+    fetcher = ReportFetcher(
+        spec, client, include_registrant_id=include_registrant_id, progress=progress, fallback=fallback
+    )
     if single and instances == "latest":
         return frame_of([policy.report(wanted[0].ref, fetcher)], spec.fields, dtype_backend)
     outcome = read_many(
@@ -67,10 +72,20 @@ def _read(
     return frame
 
 
+def _sources(spec: ReportSpec, source: Source) -> tuple[ReportSpec, ReportSpec | None]:
+    """The source a read starts with and the one it falls back to (webinars have one source)."""
+    if spec is not MEETING_REPORT or source == "report":
+        return spec, None
+    if source == "past_meetings":
+        return PAST_MEETINGS, None
+    return MEETING_REPORT, PAST_MEETINGS
+
+
 def read_participants(
     meetings: object,
     *,
     instances: Instances = "latest",
+    source: Source = "auto",
     include_registrant_id: bool = False,
     cache: CacheMode = True,
     client: ZoomClient | None = None,
@@ -93,6 +108,16 @@ def read_participants(
     instances : {"latest", "all"}, default "latest"
         For a meeting number: its latest ended instance (as Zoom does), or every ended instance,
         oldest first (``GET /past_meetings/{id}/instances``; offline: every cached one).
+    source : {"auto", "report", "past_meetings"}, default "auto"
+        ``"report"``: Zoom's participant report (``GET /report/meetings/{uuid}/participants``;
+        an admin's scope ``report:read:admin`` or ``report:read:list_meeting_participants:admin``).
+        ``"past_meetings"``: a host's own source (``GET /past_meetings/{uuid}/participants``;
+        the user-level scope ``meeting:read:list_past_participants``), whose rows have no
+        ``customer_key``, ``bo_mtg_id`` or ``participant_user_id`` (those columns are NA).
+        ``"auto"``: the report, and when Zoom refuses it for a missing scope (code 4700 or
+        4711), the past-meetings source, with one :class:`ZoomPandasWarning`; the client
+        remembers it and later reads go there directly. Each source is cached apart;
+        ``attrs["meetings"][i]["endpoint"]`` says which one gave the rows.
     include_registrant_id : bool, default False
         Also fetch ``registrant_id`` (``include_fields=registrant_id``).
     cache : {True, False, "refresh", "offline"}, default True
@@ -128,13 +153,14 @@ def read_participants(
         ``participant_user_id`` strings, then any field Zoom adds later. Empty strings are NA.
         ``attrs["meetings"]`` holds one dict per instance (``meeting_id``, ``meeting_uuid``,
         ``topic``, ``start_time``, ``end_time``, ``total_records``, ``fetched_at``, ``source``:
-        "api" or "cache"); for one instance the same keys also sit at the top of ``attrs``.
+        "api" or "cache", ``endpoint``: "report" or "past_meetings"); for one instance the same
+        keys also sit at the top of ``attrs``.
 
     Raises
     ------
     ValueError
-        If a ref, ``instances``, ``cache``, ``errors`` or ``dtype_backend`` is malformed, or a
-        listing frame holds webinars (before any request).
+        If a ref, ``instances``, ``source``, ``cache``, ``errors`` or ``dtype_backend`` is
+        malformed, or a listing frame holds webinars (before any request).
     ReadErrors
         With ``errors="raise"``, when some of many instances failed (after reading the rest).
     MeetingNotFound
@@ -152,6 +178,9 @@ def read_participants(
         When the rows fetched differ from Zoom's ``total_records``.
     PartialReadWarning
         With ``errors="warn"``, when some of many instances failed.
+    ZoomPandasWarning
+        With ``source="auto"``, once per client, when Zoom refuses the report and the read
+        switches to the past-meetings source (it names the fields then missing).
 
     Examples
     --------
@@ -171,6 +200,7 @@ def read_participants(
         progress,
         errors,
         dtype_backend,
+        source,
     )
 
 

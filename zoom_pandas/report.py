@@ -75,9 +75,18 @@ class Instance:
 
 
 def instance_attrs(
-    instance: Instance, total_records: int | None, fetched_at: dt.datetime, source: str
+    instance: Instance,
+    total_records: int | None,
+    fetched_at: dt.datetime | None,
+    source: str,
+    endpoint: str = "report",
 ) -> dict[str, Any]:
-    """One ``attrs["meetings"]`` entry: JSON-serialisable, as ``DataFrame.to_parquet`` needs."""
+    """One ``attrs["meetings"]`` entry: JSON-serialisable, as ``DataFrame.to_parquet`` needs.
+
+    ``endpoint`` says which of Zoom's sources the rows come from: ``"report"`` (the participant
+    report), ``"past_meetings"`` (a host's own past-meeting participants) or ``"csv"`` (a
+    web-portal export).
+    """
     return {
         "meeting_id": instance.meeting_id,
         "meeting_uuid": instance.meeting_uuid,
@@ -85,8 +94,9 @@ def instance_attrs(
         "start_time": _iso(instance.start_time),
         "end_time": _iso(instance.end_time),
         "total_records": total_records,
-        "fetched_at": fetched_at.isoformat(),
+        "fetched_at": _iso(fetched_at),
         "source": source,
+        "endpoint": endpoint,
     }
 
 
@@ -121,6 +131,9 @@ class Report:
         Where these rows came from now.
     include_registrant_id : bool
         Whether ``registrant_id`` was asked for.
+    endpoint : {"report", "past_meetings"}
+        Which of Zoom's sources gave the rows (the past-meetings source lacks ``customer_key``,
+        ``bo_mtg_id`` and ``participant_user_id``).
     """
 
     table: pa.Table
@@ -129,6 +142,7 @@ class Report:
     fetched_at: dt.datetime
     source: Literal["api", "cache"] = "api"
     include_registrant_id: bool = False
+    endpoint: str = "report"
 
     @property
     def complete(self) -> bool:
@@ -142,7 +156,7 @@ class Report:
 
     def attrs(self) -> dict[str, Any]:
         """The frame's ``attrs`` entry for this instance (JSON-serialisable, as ``to_parquet`` needs)."""
-        return instance_attrs(self.instance, self.total_records, self.fetched_at, self.source)
+        return instance_attrs(self.instance, self.total_records, self.fetched_at, self.source, self.endpoint)
 
     def without_registrant_id(self) -> Report:
         """The same rows as a fetch without ``include_registrant_id`` gives them (registrant_id NA)."""

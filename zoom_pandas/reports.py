@@ -1,9 +1,10 @@
 """Reports as values: a :class:`ReportSpec` says what an endpoint is, a fetch returns a :class:`Report`.
 
-For any spec: resolve an instance (``GET /past_meetings/{id}``, ``GET /report/webinars/{id}``),
-fetch every page of its participants at ``page_size=300``, restart once on an expired page token,
-check that the rows match ``total_records``. Meetings and webinars are two constants, not two
-copies of this code.
+For any spec (:mod:`zoom_pandas.specs`): resolve an instance (``GET /past_meetings/{id}``,
+``GET /report/webinars/{id}``), fetch every page of its participants at ``page_size=300``, restart
+once on an expired page token, check that the rows match ``total_records``. Meetings, a host's past
+meetings and webinars are constants, not copies of this code. With a ``fallback`` (``source="auto"``)
+a missing-scope refusal of the report switches to the host's source (:mod:`zoom_pandas.sources`).
 """
 
 from __future__ import annotations
@@ -12,102 +13,36 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 
 from zoom_pandas.client import ZoomClient
-from zoom_pandas.default_client import default_client
-from zoom_pandas.errors import MeetingNotFound, PermissionDenied, RateLimited
+from zoom_pandas.default_client import built_default_client, default_client
+from zoom_pandas.errors import MeetingNotFound, PermissionDenied, RateLimited, ZoomAPIError
 from zoom_pandas.meeting_ids import MeetingRef, encode_uuid, path_segment
 from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_grouped, parse_pages, read_pages
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.report import Instance, Report, warn_incomplete
-from zoom_pandas.schema import (
-    INSTANCES,
-    PARTICIPANTS,
-    WEBINAR_INSTANCES,
-    WEBINAR_PARTICIPANTS,
-    FieldMap,
-)
+from zoom_pandas.sources import is_missing_scope, refused, remember_refusal
+from zoom_pandas.specs import MEETING_REPORT, PAST_MEETINGS, WEBINAR_REPORT, ReportSpec
 
-__all__ = ["MEETING_REPORT", "WEBINAR_REPORT", "Fetched", "OnPage", "ReportFetcher", "ReportSpec"]
+__all__ = [
+    "MEETING_REPORT",
+    "PAST_MEETINGS",
+    "WEBINAR_REPORT",
+    "Fetched",
+    "OnPage",
+    "ReportFetcher",
+    "ReportSpec",
+]
 
 #: Called with each page as it arrives (a shared progress bar's page count).
 OnPage = Callable[[Page], None]
 
 logger = logging.getLogger("zoom_pandas")
-
-
-@dataclasses.dataclass(frozen=True)
-class ReportSpec:
-    """What one participants report endpoint is: paths, fields, rate-limit labels, cache dataset.
-
-    Parameters
-    ----------
-    kind : str
-        What users call the thing the report is about ("meeting", "webinar").
-    resolve_path : str
-        Template with ``{ref}`` (a number, or an encoded UUID): the instance's id, uuid, topic, times.
-    instances_path : str
-        Template with ``{id}``: the ended instances of a number.
-    pages_path : str
-        Template with ``{uuid}`` (encoded): the participant pages of one instance.
-    fields : FieldMap
-        The participant rows.
-    instances : FieldMap
-        The rows of the instances listing.
-    labels : mapping
-        Zoom's rate-limit label of the ``"resolve"``, ``"instances"`` and ``"pages"`` calls.
-    dataset : str
-        The cache dataset (folder) this report's rows live in.
-    not_found : str
-        Added to a "not found" answer: where the number may belong instead.
-    needs : str
-        Added to a refusal (missing scope or plan): what the report needs.
-    """
-
-    kind: str
-    resolve_path: str
-    instances_path: str
-    pages_path: str
-    fields: FieldMap
-    instances: FieldMap
-    labels: Mapping[Literal["resolve", "instances", "pages"], RateLabel]
-    dataset: str
-    not_found: str = ""
-    needs: str = ""
-
-
-MEETING_REPORT = ReportSpec(
-    kind="meeting",
-    resolve_path="/past_meetings/{ref}",
-    instances_path="/past_meetings/{id}/instances",
-    pages_path="/report/meetings/{uuid}/participants",
-    fields=PARTICIPANTS,
-    instances=INSTANCES,
-    labels={"resolve": "Light", "instances": "Medium", "pages": "Heavy"},
-    dataset="participants",
-    not_found="A webinar? Use read_webinar_participants (zoom-pandas webinar).",
-    needs="The app needs the scope report:read:admin (classic) or "
-    "report:read:list_meeting_participants:admin (granular), and a Pro or higher plan.",
-)
-
-WEBINAR_REPORT = ReportSpec(
-    kind="webinar",
-    resolve_path="/report/webinars/{ref}",
-    instances_path="/past_webinars/{id}/instances",
-    pages_path="/report/webinars/{uuid}/participants",
-    fields=WEBINAR_PARTICIPANTS,
-    instances=WEBINAR_INSTANCES,
-    labels={"resolve": "Heavy", "instances": "Light", "pages": "Heavy"},
-    dataset="webinar_participants",
-    not_found="A meeting? Use read_participants (zoom-pandas participants).",
-    needs="The app needs the scope report:read:admin (classic) or "
-    "report:read:list_webinar_participants:admin (granular), a Pro or higher plan and the Webinar add-on.",
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +53,7 @@ class Fetched:
     pages: list[Page]
     path: str
     fetched_at: dt.datetime
+    endpoint: str = "report"
 
 
 @dataclasses.dataclass
@@ -135,12 +71,16 @@ class ReportFetcher:
         Ask for ``registrant_id`` (``include_fields=registrant_id``).
     progress : bool, optional
         A progress bar over pages (see :class:`~zoom_pandas.progress.PageProgress`).
+    fallback : ReportSpec, optional
+        Read this source instead once Zoom refuses ``spec`` for a missing scope
+        (``source="auto"``, see :mod:`zoom_pandas.sources`); remembered per client.
     """
 
     spec: ReportSpec
     client: ZoomClient | None = None
     include_registrant_id: bool = False
     progress: bool | None = None
+    fallback: ReportSpec | None = None
 
     @property
     def connection(self) -> ZoomClient:
@@ -148,6 +88,20 @@ class ReportFetcher:
         if self.client is None:
             self.client = default_client()
         return self.client
+
+    def current(self) -> ReportSpec:
+        """The source reads use now: ``spec``, or ``fallback`` once Zoom refused ``spec`` to the client.
+
+        Builds no client: one not built yet has been refused nothing.
+        """
+        if self.fallback is None:
+            return self.spec
+        client = self.client if self.client is not None else built_default_client()
+        return self.fallback if client is not None and refused(client, "participants") else self.spec
+
+    def sources(self) -> list[ReportSpec]:
+        """Every source this fetcher may read, in the order it tries them (offline: the cache order)."""
+        return [self.spec] if self.fallback is None else [self.spec, self.fallback]
 
     def resolve(self, ref: MeetingRef) -> Instance:
         """The instance a number (its latest ended one) or a UUID names: one request."""
@@ -165,7 +119,7 @@ class ReportFetcher:
 
     def blocked(self) -> RateLimited | None:
         """The error to report, without a request, once Zoom's daily cap of the pages' label is used up."""
-        label = self.spec.labels["pages"]
+        label = self.current().labels["pages"]
         until = self.connection.limiter.blocked_until(label)
         if until is None:
             return None
@@ -173,12 +127,13 @@ class ReportFetcher:
         return RateLimited(429, 429, message, retry_after=until)
 
     @contextlib.contextmanager
-    def _explained(self) -> Iterator[None]:
+    def _explained(self, spec: ReportSpec | None = None) -> Iterator[None]:
         """Add what this report needs to a refusal, and where a number may belong to a miss."""
+        spec = spec or self.spec
         try:
             yield
         except (MeetingNotFound, PermissionDenied) as exc:
-            hint = self.spec.not_found if isinstance(exc, MeetingNotFound) else self.spec.needs
+            hint = spec.not_found if isinstance(exc, MeetingNotFound) else spec.needs
             raise type(exc)(exc.status_code, exc.code, f"{exc.message} {hint}".strip()) from exc
 
     def fetch(self, instance: Instance, on_page: OnPage | None = None) -> Report:
@@ -208,21 +163,31 @@ class ReportFetcher:
         ZoomAPIError, PaginationError
             As :meth:`fetch`.
         """
-        path = self.spec.pages_path.format(uuid=encode_uuid(instance.meeting_uuid))
-        params: dict[str, Any] = {"page_size": PAGE_SIZE}
-        if self.include_registrant_id:
-            params["include_fields"] = "registrant_id"
         bar = None
         if on_page is None:
             bar = PageProgress(enabled=self.progress, description=f"{self.spec.kind} {instance.meeting_id}")
             on_page = bar.update
         try:
-            with self._explained():
-                pages = self._every_page(path, params, on_page)
+            spec = self.current()
+            try:
+                return self._fetched(spec, instance, on_page)
+            except ZoomAPIError as exc:
+                if spec is not self.spec or self.fallback is None or not is_missing_scope(exc):
+                    raise
+                remember_refusal(self.connection, "participants")
+                return self._fetched(self.fallback, instance, on_page)
         finally:
             if bar is not None:
                 bar.close()
-        return Fetched(instance, pages, path, dt.datetime.now(dt.timezone.utc))
+
+    def _fetched(self, spec: ReportSpec, instance: Instance, on_page: OnPage) -> Fetched:
+        path = spec.pages_path.format(uuid=encode_uuid(instance.meeting_uuid))
+        params: dict[str, Any] = {"page_size": PAGE_SIZE}
+        if self.include_registrant_id:
+            params["include_fields"] = "registrant_id"
+        with self._explained(spec):
+            pages = self._every_page(path, params, on_page, spec.labels["pages"])
+        return Fetched(instance, pages, path, dt.datetime.now(dt.timezone.utc), spec.endpoint)
 
     def reports(self, fetched: Sequence[Fetched]) -> list[Report]:
         """Parse fetched pages into reports; several instances' pages in one Arrow read.
@@ -252,6 +217,7 @@ class ReportFetcher:
                 total_records=one.pages[0].total_records,
                 fetched_at=one.fetched_at,
                 include_registrant_id=self.include_registrant_id,
+                endpoint=one.endpoint,
             )
             if not report.complete:
                 warn_incomplete(
@@ -260,9 +226,8 @@ class ReportFetcher:
             reports.append(report)
         return reports
 
-    def _every_page(self, path: str, params: dict[str, Any], on_page: OnPage) -> list[Page]:
+    def _every_page(self, path: str, params: dict[str, Any], on_page: OnPage, label: RateLabel) -> list[Page]:
         """Read every page; an expired page token restarts from the first page once (no duplicates)."""
-        label = self.spec.labels["pages"]
         try:
             return read_pages(self.connection, path, params, label=label, on_page=on_page)
         except PageTokenExpired as expired:

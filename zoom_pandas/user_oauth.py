@@ -29,12 +29,28 @@ from zoom_pandas.config import DEFAULT_OAUTH_URL
 from zoom_pandas.errors import AuthError
 from zoom_pandas.tokens import TokenStore, default_token_store
 
-__all__ = ["REPORT_SCOPES", "LoopbackRedirect", "UserOAuth"]
+__all__ = ["HOST_SCOPES", "PAST_PARTICIPANTS_SCOPES", "REPORT_SCOPES", "LoopbackRedirect", "UserOAuth"]
 
 logger = logging.getLogger("zoom_pandas")
 
 #: Either scope lets an app read participant reports.
 REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
+#: Scopes that read a host's own past-meeting participants (``source="past_meetings"``).
+PAST_PARTICIPANTS_SCOPES = (
+    "meeting:read",
+    "meeting:read:admin",
+    "meeting:read:list_past_participants",
+    "meeting:read:list_past_participants:admin",
+)
+#: The user-level (granular) scopes a host who is not an admin adds to their own app: past
+#: participants, a past meeting, its instances, their meetings, their own profile.
+HOST_SCOPES = (
+    "meeting:read:list_past_participants",
+    "meeting:read:past_meeting",
+    "meeting:read:list_past_instances",
+    "meeting:read:list_meetings",
+    "user:read:user",
+)
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/zoom-pandas/callback"
 
 
@@ -186,16 +202,20 @@ class UserOAuth(BearerAuth):
         return dict(token)
 
     def scope_problem(self) -> str | None:
-        """A sentence saying which scope to add, when the token cannot read reports; else None."""
+        """A sentence saying which scopes to add when the token can read no participants; else None.
+
+        Either source will do: the report (an admin's scope) or a host's past meetings.
+        """
         if self._token is None:
             return None
         granted = self._token.get("scope") or []
-        granted = granted.split() if isinstance(granted, str) else list(granted)
-        if granted and not set(granted) & set(REPORT_SCOPES):
+        granted = set(granted.split() if isinstance(granted, str) else granted)
+        if granted and not granted & set(REPORT_SCOPES + PAST_PARTICIPANTS_SCOPES):
             return (
-                "signed in, but the app lacks a report scope: add report:read:admin (classic) or "
-                "report:read:list_meeting_participants:admin (granular) to the app in the Zoom "
-                "Marketplace, then sign in again"
+                "signed in, but the app can read no participants: an admin adds report:read:admin "
+                "(classic) or report:read:list_meeting_participants:admin (granular); a host adds "
+                f"the user-level scopes {', '.join(HOST_SCOPES)} to the app in the Zoom Marketplace, "
+                "then signs in again"
             )
         return None
 

@@ -182,7 +182,7 @@ def test_unknown_meeting_is_meeting_not_found(client: zp.ZoomClient) -> None:
 def test_missing_report_scope_is_permission_denied_with_a_hint() -> None:
     with Sandbox(scopes="meeting:read:admin user:read:admin") as narrow, narrow.client() as client:
         with pytest.raises(zp.PermissionDenied, match=r"report:read:admin") as caught:
-            zp.read_participants(SandboxData.LECTURE, client=client, cache=False)
+            zp.read_participants(SandboxData.LECTURE, client=client, cache=False, source="report")
     assert caught.value.code == 4711
 
 

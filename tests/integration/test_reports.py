@@ -18,6 +18,7 @@ from zoom_pandas.reports import MEETING_REPORT, ReportFetcher
 from zoom_pandas.sandbox import Sandbox, SandboxData
 
 ATTR_KEYS = {
+    "endpoint",
     "meeting_id",
     "meeting_uuid",
     "topic",
