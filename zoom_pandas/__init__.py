@@ -12,7 +12,7 @@ from typing import Any
 
 import zoom_pandas.accessor  # noqa: F401  (registers df.zoom)
 from zoom_pandas._version import __version__
-from zoom_pandas.cache_policy import read_cache
+from zoom_pandas.cache_reader import read_cache
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import set_default_client
 from zoom_pandas.errors import (

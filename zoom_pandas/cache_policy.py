@@ -14,18 +14,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-import pandas as pd
-
 from zoom_pandas.cache import READ_ERRORS, CachedReport, ReportCache
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import CacheCorruptWarning, CacheMiss, CacheWriteWarning, warn
 from zoom_pandas.meeting_ids import MeetingRef
 from zoom_pandas.report import Instance, Report, warn_incomplete
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, OnPage, ReportFetcher, ReportSpec
-from zoom_pandas.schema import SCHEMA_VERSION, DtypeBackend, check_dtype_backend, to_frame
+from zoom_pandas.reports import (
+    OnPage,
+    ReportFetcher,
+    ReportSpec,
+)
+from zoom_pandas.schema import SCHEMA_VERSION
 
-__all__ = ["CacheMode", "CachePolicy", "read_cache"]
+__all__ = ["CacheMode", "CachePolicy"]
 
 #: What ``cache=`` accepts.
 CacheMode = bool | Literal["refresh", "offline"]
@@ -221,56 +223,3 @@ class CachePolicy:
         listed = ", ".join(f"{r.meeting_id} ({r.meeting_uuid})" for r in reports[:10])
         more = f" and {len(reports) - 10} more" if len(reports) > 10 else ""
         return f"Cached: {listed}{more}."
-
-
-def read_cache(
-    *,
-    webinars: bool = False,
-    client: ZoomClient | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    dtype_backend: DtypeBackend = "pyarrow",
-) -> pd.DataFrame:
-    """Every cached participant record as one typed DataFrame, without any request.
-
-    Parameters
-    ----------
-    webinars : bool, default False
-        Read the webinar reports instead of the meeting reports (they are kept apart).
-    client : ZoomClient, optional
-        Only says whose cache: Zoom's (the default) or the built-in sandbox's (a sandbox client).
-    cache_dir : path-like, optional
-        The cache folder (default: ``ZOOM_PANDAS_CACHE_DIR`` or the user cache dir).
-    dtype_backend : {"pyarrow", "numpy_nullable"}, default "pyarrow"
-        As in :func:`~zoom_pandas.read_participants`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The participants columns, ``meeting_id`` and ``meeting_uuid`` first.
-
-    Raises
-    ------
-    CacheMiss
-        When nothing is cached.
-
-    Examples
-    --------
-    >>> everyone = zp.read_cache()                                 # doctest: +SKIP
-    >>> everyone.groupby("meeting_id")["name"].nunique()            # doctest: +SKIP
-    """
-    check_dtype_backend(dtype_backend)
-    spec = WEBINAR_REPORT if webinars else MEETING_REPORT
-    store = ReportCache(spec.dataset, api_url=api_url_of(client), root=cache_dir)
-    reports = store.reports(warn=True)
-    try:
-        dataset, reports = store.dataset(reports, known=spec.fields.fields)
-    except FileNotFoundError as exc:
-        raise CacheMiss(f"{exc}{store.elsewhere()}") from exc
-    names = dataset.schema.names
-    known = [name for name in spec.fields.fields if name in names]
-    table = dataset.to_table(columns=known + [name for name in names if name not in known])
-    for report in reports:
-        if not report.complete:
-            warn_incomplete(report.meeting_uuid, report.total_records, report.rows, cached=True)
-    attrs = {"meetings": [report.attrs() for report in reports]}
-    return to_frame(table.replace_schema_metadata(None), attrs, dtype_backend=dtype_backend)
