@@ -15,10 +15,24 @@ from zoom_pandas.client import ZoomClient
 from zoom_pandas.config import ZoomConfig
 from zoom_pandas.default_client import set_default_client
 from zoom_pandas.meetings import read_user
-from zoom_pandas.user_oauth import LoopbackRedirect, UserOAuth
+from zoom_pandas.user_oauth import HOST_SCOPES, LoopbackRedirect, UserOAuth
 from zoom_pandas.widgets._common import error_line, run_busy, widgets
 
 __all__ = ["LoginWidget", "login"]
+
+
+#: Which scopes the user-OAuth app needs: an admin's report scope, or a host's own user-level ones.
+SCOPES_HELP = (
+    "<details><summary>Scopes to add to your app in the Zoom Marketplace</summary>"
+    "<b>Admin</b> (every meeting of the account): <code>report:read:list_meeting_participants:admin</code> "
+    "(classic apps: <code>report:read:admin</code>), <code>report:read:user:admin</code>, "
+    "<code>meeting:read:past_meeting:admin</code>, <code>meeting:read:list_past_instances:admin</code>, "
+    "<code>user:read:user:admin</code>.<br>"
+    "<b>Host, no admin rights</b> (your own meetings): "
+    + ", ".join(f"<code>{scope}</code>" for scope in HOST_SCOPES)
+    + ". Reports are then read from your past meetings (no breakout rooms)."
+    "</details>"
+)
 
 
 class LoginWidget(widgets.VBox):  # type: ignore[misc]
@@ -71,6 +85,7 @@ class LoginWidget(widgets.VBox):  # type: ignore[misc]
             "s2s": widgets.VBox([self.account_id, self.client_id, self.client_secret, self.sign_in_button]),
             "user": widgets.VBox(
                 [
+                    widgets.HTML(SCOPES_HELP),
                     self.oauth_client_id,
                     self.oauth_client_secret,
                     self.link_button,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import warnings
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
@@ -13,12 +14,25 @@ from IPython.display import display
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
+from zoom_pandas.errors import ZoomPandasWarning
 from zoom_pandas.meetings import WEBINAR_TYPES, read_instances, read_meetings, read_user
 from zoom_pandas.people import count_people
 from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.widgets._common import run_busy, widgets
 
 __all__ = ["MeetingPicker"]
+
+
+#: How the status line names where loaded rows came from.
+_ENDPOINTS = {
+    "report": "Zoom's participant report",
+    "past_meetings": "the host's past meetings (no breakout rooms)",
+}
+#: Shown once a read fell back to a host's own sources (the app has no admin's report scope).
+HOST_NOTE = (
+    "<i>No admin rights: Zoom refused the reports, so meetings and participants come from the host's "
+    "own past meetings (no instant meetings, no breakout rooms; people keyed by email, else name).</i>"
+)
 
 
 def _local(moment: Any, zone: dt.tzinfo, pattern: str = "%a %d %b %Y %H:%M") -> str:
@@ -67,6 +81,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
             description="Load participants", button_style="primary", disabled=True
         )
         self.status = widgets.HTML()
+        self.note = widgets.HTML()
         self.output = widgets.Output()
         self.find_button.on_click(lambda _: self._busy(self.find_meetings))
         self.meeting.observe(
@@ -81,6 +96,7 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
                 self.instance,
                 self.load_button,
                 self.status,
+                self.note,
                 self.output,
             ]
         )
@@ -108,8 +124,13 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
     def find_meetings(self) -> None:
         """List the user's meetings in the date range."""
         self.status.value = "Finding meetings…"
-        meetings = read_meetings(
-            self.user.value.strip() or "me", start=self.start.value, end=self.end.value, client=self.client
+        meetings = self._noting_fallback(
+            lambda: read_meetings(
+                self.user.value.strip() or "me",
+                start=self.start.value,
+                end=self.end.value,
+                client=self.client,
+            )
         )
         self.meetings = meetings
         self._tz = zone = self._zone()
@@ -129,6 +150,18 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         )
         if options:
             self.meeting.value = options[0][1]
+
+    def _noting_fallback(self, read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """Run a read; a switch to the host's sources shows as a note here, not as a stray warning."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = read()
+        for warning in caught:
+            if warning.category is ZoomPandasWarning and str(warning.message).startswith("Zoom refused"):
+                self.note.value = HOST_NOTE
+            else:
+                warnings.warn(warning.message, stacklevel=2)
+        return frame
 
     def _is_webinar(self) -> bool:
         """Whether the chosen number is a webinar (its reports live at other endpoints)."""
@@ -155,13 +188,15 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
         self.status.value = "Loading…"
         with self.output:
             read = read_webinar_participants if self._is_webinar() else read_participants
-            frame = read(self.instance.value, client=self.client, progress=True)
+            frame = self._noting_fallback(
+                lambda: read(self.instance.value, client=self.client, progress=True)
+            )
         people = count_people(frame)
         self.df = frame
-        self.status.value = (
-            f"Loaded <b>{len(frame):,}</b> rows, <b>{people:,}</b> people "
-            f"(source: {html.escape(str(frame.attrs['source']))})"
-        )
+        endpoint = _ENDPOINTS.get(str(frame.attrs.get("endpoint")), "Zoom")
+        cached = " (cached)" if frame.attrs.get("source") == "cache" else ""
+        where = html.escape(endpoint) + cached
+        self.status.value = f"Loaded <b>{len(frame):,}</b> rows, <b>{people:,}</b> people from {where}"
         with self.output:
             display(frame.head(10))  # type: ignore[no-untyped-call]
         for callback in self._callbacks:
