@@ -33,6 +33,7 @@ from zoom_pandas.errors import (
 )
 from zoom_pandas.export import ExportSummary, export
 from zoom_pandas.meetings import read_instances, read_meetings, read_user
+from zoom_pandas.portal_csv import read_zoom_csv
 from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.retry import RetryPolicy
 
@@ -62,6 +63,7 @@ __all__ = [
     "read_participants",
     "read_user",
     "read_webinar_participants",
+    "read_zoom_csv",
     "set_default_client",
 ]
 
