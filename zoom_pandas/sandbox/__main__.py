@@ -9,10 +9,17 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from zoom_pandas.sandbox.apps import APPS
 from zoom_pandas.sandbox.bulk import BULK_EMAIL, parse_bulk
 from zoom_pandas.sandbox.data import Meeting, SandboxData
 from zoom_pandas.sandbox.limits import PLANS
 from zoom_pandas.sandbox.server import Sandbox
+
+#: What each ``--app`` is, for the banner.
+_APP_NAMES = {
+    "admin": "an account-level app (Server-to-Server; me = owner@example.com)",
+    "host": f"a host's user-level app without admin rights (me = {SandboxData.TEACHER}; no reports)",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NxM",
         help=f"add N meetings of exactly M participant rows each, hosted by {BULK_EMAIL}",
     )
+    parser.add_argument(
+        "--app",
+        choices=sorted(APPS),
+        default="admin",
+        help="the app whose tokens the sandbox hands out: admin (account-level scopes) or host "
+        f"(a host's user-level scopes; me = {SandboxData.TEACHER})",
+    )
     args = parser.parse_args(argv)
     if args.daily_limit is not None and args.daily_limit < 0:
         parser.error("--daily-limit must be >= 0")
@@ -58,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limits=args.plan,
         daily_limit=args.daily_limit,
         bulk=args.bulk,
+        app=args.app,
     ) as sandbox:
         print(f"sandbox listening on {sandbox.url}", flush=True)
         print(f"rate limits: {sandbox.limits.describe()}", flush=True)
@@ -66,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.bulk:
             print(f"bulk: {args.bulk[0]} meetings of {args.bulk[1]} rows, hosted by {BULK_EMAIL}", flush=True)
         print(_stable_numbers(sandbox.data), flush=True)
+        print(f"app: {args.app}, {_APP_NAMES[args.app]}; scopes: {sandbox.oauth.scopes}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
     return 0

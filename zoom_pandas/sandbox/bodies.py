@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from zoom_pandas.sandbox.accounts import User
-from zoom_pandas.sandbox.data import Instance
+from zoom_pandas.sandbox.instances import Instance, Meeting, latest
 from zoom_pandas.sandbox.rows import iso
 
-__all__ = ["instance_entry", "listed_user", "meeting_report", "user_body", "webinar_report"]
+__all__ = ["instance_entry", "listed_meeting", "listed_user", "meeting_report", "user_body", "webinar_report"]
 
 #: Zoom's role ids of the sandbox's role names.
 _ROLE_IDS = {"Owner": "0", "Admin": "1", "Member": "2"}
@@ -59,6 +60,30 @@ def listed_user(user: User) -> dict[str, Any]:
 def _user_type(user: User) -> int:
     """Zoom's user type: 2 licensed; 1 basic for an invited user who has not signed up yet."""
     return 1 if user.status == "pending" else 2
+
+
+def listed_meeting(meeting: Meeting) -> dict[str, Any]:
+    """An entry of ``GET /users/{userId}/meetings``: the meeting with its latest instance's UUID and start.
+
+    ``created_at`` is a week before the first instance (when it was scheduled); ``duration`` the
+    latest instance's minutes; ``timezone`` the host's.
+    """
+    newest = latest(meeting)
+    if newest is None:  # pragma: no cover - every sandbox meeting has an instance
+        raise ValueError(f"meeting {meeting.id} has no instance")
+    first = min(i.start_time for i in meeting.instances)
+    return {
+        "uuid": newest.uuid,
+        "id": meeting.id,
+        "host_id": meeting.host.id,
+        "topic": meeting.topic,
+        "type": meeting.type,
+        "start_time": iso(newest.start_time),
+        "duration": newest.minutes,
+        "timezone": meeting.host.timezone,
+        "created_at": iso(first - dt.timedelta(days=7)),
+        "join_url": f"https://example.com/j/{meeting.id}",
+    }
 
 
 def meeting_report(instance: Instance) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Deterministic synthetic Zoom data: users, recurring meetings and webinars, their instances.
 
-The term's users and meetings (:mod:`zoom_pandas.sandbox.term`) are added last, from their own
-generator.
+The term's users and meetings (:mod:`zoom_pandas.sandbox.term`), then the bulk meetings
+(:mod:`.bulk`) and an instant meeting (:mod:`.instant`) are added last, each from its own generator.
 
 Everything derives from one seed and one anchor day, so the same sandbox answers the same way in
 every test, notebook and benchmark. Participant rows (:mod:`zoom_pandas.sandbox.rows`) are built
@@ -13,97 +13,16 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import json
 import random
-from typing import Any
 
 from zoom_pandas.sandbox.accounts import User
 from zoom_pandas.sandbox.bulk import add_bulk, parse_bulk
-from zoom_pandas.sandbox.rows import Person, instance_uuid, iso, participant_rows
+from zoom_pandas.sandbox.instances import Instance, Meeting, latest
+from zoom_pandas.sandbox.instant import add_instant
+from zoom_pandas.sandbox.rows import instance_uuid
 from zoom_pandas.sandbox.term import add_term
 
 __all__ = ["Instance", "Meeting", "SandboxData", "User"]
-
-
-@dataclasses.dataclass
-class Instance:
-    """One held occurrence of a meeting or webinar: its UUID, times and how its participants behave."""
-
-    uuid: str
-    meeting: Meeting
-    start_time: dt.datetime
-    minutes: int
-    people: int
-    seed: int
-    exact_rows: int | None = None
-    roster: tuple[Person, ...] | None = None
-    _rows: list[dict[str, Any]] | None = dataclasses.field(default=None, repr=False)
-    _json: dict[str, list[bytes]] = dataclasses.field(default_factory=dict, repr=False)
-    _summary: dict[str, Any] | None = dataclasses.field(default=None, repr=False)
-
-    @property
-    def end_time(self) -> dt.datetime:
-        return self.start_time + dt.timedelta(minutes=self.minutes)
-
-    def row_json(self, with_registrant: bool) -> list[bytes]:
-        """Each row serialized once (with or without ``registrant_id``), so pages are cheap to send."""
-        key = "with" if with_registrant else "without"
-        if key not in self._json:
-            self._json[key] = [
-                json.dumps(
-                    {k: v for k, v in row.items() if with_registrant or k != "registrant_id"},
-                    separators=(",", ":"),
-                ).encode()
-                for row in self.rows()
-            ]
-        return self._json[key]
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The report's participant rows (join events), built once, registrant_id included."""
-        if self._rows is None:
-            self._rows = participant_rows(self)
-        return self._rows
-
-    def summary(self) -> dict[str, Any]:
-        """The ``GET /past_meetings/{id}`` body for this instance (built once)."""
-        if self._summary is None:
-            self._summary = self._build_summary()
-        return self._summary
-
-    def _build_summary(self) -> dict[str, Any]:
-        host = self.meeting.host
-        return {
-            "id": self.meeting.id,
-            "uuid": self.uuid,
-            "host_id": host.id,
-            "type": self.meeting.type,
-            "topic": self.meeting.topic,
-            "user_name": host.display_name,
-            "user_email": host.email,
-            "start_time": iso(self.start_time),
-            "end_time": iso(self.end_time),
-            "duration": self.minutes,
-            "total_minutes": sum(int(r["duration"]) for r in self.rows()) // 60,
-            "participants_count": self.people,
-            "dept": "",
-            "source": "Zoom",
-        }
-
-
-@dataclasses.dataclass
-class Meeting:
-    """A meeting or webinar number with one or more instances (recurring ones have several)."""
-
-    id: int
-    topic: str
-    host: User
-    type: int
-    instances: list[Instance] = dataclasses.field(default_factory=list)
-
-    @property
-    def is_webinar(self) -> bool:
-        """Zoom's webinar types: 5 webinar, 6 recurring without fixed time, 9 recurring fixed time."""
-        return self.type in (5, 6, 9)
 
 
 class SandboxData:
@@ -131,8 +50,12 @@ class SandboxData:
     ONE_ON_ONE = 83300000001
     EMPTY_ROOM = 83300000002
     JUST_ENDED = 83300000003
-    #: The term's weekly course (14 sessions, held by ds.teacher@example.com; see :mod:`.term`).
+    #: The term's weekly course (14 sessions, held by TEACHER; see :mod:`.term`).
     COURSE = 92014201400
+    #: An instant meeting (type 1) math.teacher@example.com started (see :mod:`.instant`).
+    INSTANT_MEETING = 83300000004
+    #: The course's teacher: ``me`` of ``Sandbox(app="host")``.
+    TEACHER = "ds.teacher@example.com"
     #: Stable webinar numbers (held by events@example.com).
     WEBINAR_SERIES = 94455667788
     BIG_WEBINAR = 96677889900
@@ -232,6 +155,7 @@ class SandboxData:
         add_term(self, self.COURSE)
         if bulk is not None:
             add_bulk(self, *parse_bulk(bulk))
+        add_instant(self, self.INSTANT_MEETING)
 
     def _add_webinars(self, anchor: dt.datetime, host: User) -> None:
         """Webinars draw from their own generator, so adding them left every meeting unchanged."""
@@ -283,13 +207,8 @@ class SandboxData:
 
     def latest_instance(self, number: int) -> Instance | None:
         """The most recent instance of a meeting number (what Zoom answers for a bare id)."""
-        return _latest(self.meetings.get(number))
+        return latest(self.meetings.get(number))
 
     def latest_webinar_instance(self, number: int) -> Instance | None:
         """The most recent instance of a webinar number (what Zoom answers for a bare id)."""
-        return _latest(self.webinars.get(number))
-
-
-def _latest(meeting: Meeting | None) -> Instance | None:
-    """The instance that started last, or None for an unknown number."""
-    return max(meeting.instances, key=lambda i: i.start_time) if meeting else None
+        return latest(self.webinars.get(number))

@@ -165,19 +165,23 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
         segments = path.split("/")[1:]
         if method != "GET" or segments[:1] != ["v2"] or "" in segments[1:]:
             raise zoom_error(404, 404, "The requested resource was not found.")
-        # Faults target a meeting or webinar, so find the instance a report request is about.
-        instance = None
+        # Faults target a meeting or webinar, so find the instance a report request (or a page of
+        # past-meeting participants) is about.
+        target = None
         if len(segments) > 3 and segments[1] == "report" and segments[2] in ("meetings", "webinars"):
-            try:
-                instance = sandbox._instance(segments[3], webinar=segments[2] == "webinars")
-            except SandboxError:
-                instance = None
-        self._apply_faults(sandbox._faults_for(instance))
+            target = (segments[3], segments[2] == "webinars")
+        elif len(segments) == 4 and segments[1] == "past_meetings" and segments[3] == "participants":
+            target = (segments[2], False)
+        instance = None
+        if target is not None:
+            with contextlib.suppress(SandboxError):
+                instance = sandbox._instance(*target)
+        self._apply_faults(sandbox._faults_for(instance), route_label(path) or "Heavy")
         scope = sandbox.oauth.check_token(self.headers.get("Authorization", ""))
         sandbox.limits.check(route_label(path))  # after the token: only the account's requests count
         return 200, sandbox._api(segments[1:], query, scope), {}
 
-    def _apply_faults(self, faults: list[Faults]) -> None:
+    def _apply_faults(self, faults: list[Faults], label: str) -> None:
         for fault in faults:
             if fault.latency:
                 time.sleep(fault.latency)
@@ -203,7 +207,7 @@ class SandboxHandler(http.server.BaseHTTPRequestHandler):
             if fault.daily_limited:
                 raise daily_limit_error(30000)
             if fault.take("qps_limited"):
-                headers = {"X-RateLimit-Category": "Heavy", "X-RateLimit-Type": "QPS"}
+                headers = {"X-RateLimit-Category": label, "X-RateLimit-Type": "QPS"}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = fault.retry_after
                 raise zoom_error(429, 429, QPS_MESSAGE, **headers)

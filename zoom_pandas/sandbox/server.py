@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from zoom_pandas.sandbox.api import ZoomApi
+from zoom_pandas.sandbox.apps import app_scopes
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.handler import RequestRecord, SandboxHandler, SandboxHTTPServer
 from zoom_pandas.sandbox.limits import LABELS, RateLimits
-from zoom_pandas.sandbox.oauth import DEFAULT_SCOPES, SandboxCredentials, SandboxOAuth
+from zoom_pandas.sandbox.oauth import SandboxCredentials, SandboxOAuth
 
 __all__ = ["Sandbox", "SandboxCredentials", "shared_sandbox"]
 
@@ -51,8 +52,17 @@ class Sandbox(ZoomApi):
         next 00:00 UTC. A request refused by a per-second 429 does not count. Default: no cap.
     page_token_ttl : float
         Seconds a ``next_page_token`` stays valid (Zoom: 15 minutes).
-    scopes : str
-        Scopes granted to every token (drop the report scopes to test a missing scope).
+    app : {"admin", "host"}
+        Which app's tokens the sandbox hands out (:mod:`zoom_pandas.sandbox.apps`). ``"admin"``:
+        an account-level app with ``DEFAULT_SCOPES``; ``me`` is the account owner. ``"host"``: a
+        host's user-level app without admin rights, with ``HOST_SCOPES``; ``me`` is the course's
+        teacher (``SandboxData.TEACHER``), report routes and ``GET /users`` answer 400 code 4711,
+        and only the teacher's own user and meetings are visible (other hosts' meetings: 400 code
+        300). Server-to-Server and user-OAuth tokens alike carry the app's scopes.
+    scopes : str, optional
+        Scopes granted to every token instead of the app's (drop the report scopes to test a
+        missing scope). Given with ``app=``, these scopes win; the app still decides who ``me``
+        is.
     today : datetime.date, optional
         Anchor day of the synthetic meetings.
     bulk : (int, int) or str, optional
@@ -87,17 +97,20 @@ class Sandbox(ZoomApi):
         rate_limits: str | Mapping[str, float] | None = None,
         daily_limit: int | None = None,
         page_token_ttl: float = 900.0,
-        scopes: str = DEFAULT_SCOPES,
+        app: str = "admin",
+        scopes: str | None = None,
         today: dt.date | None = None,
         credentials: SandboxCredentials | None = None,
         bulk: tuple[int, int] | str | None = None,
     ) -> None:
+        granted = app_scopes(app, scopes)
+        self.app = app
         self.data = SandboxData(seed, today, bulk=bulk)
         self.credentials = credentials or SandboxCredentials()
         self.latency = latency
         self.limits = RateLimits(rate_limits, daily_limit, overall=rate_limit)
         self.page_token_ttl = page_token_ttl
-        self.oauth = SandboxOAuth(self.credentials, scopes, lambda: self.url)
+        self.oauth = SandboxOAuth(self.credentials, granted, lambda: self.url)
         self.faults: dict[str, Faults] = {}
         self.requests: list[RequestRecord] = []
         self._cursors = {}
@@ -152,7 +165,7 @@ class Sandbox(ZoomApi):
         self.stop()
 
     def __repr__(self) -> str:
-        return f"Sandbox(url={self.url!r}, seed={self.data.seed})"
+        return f"Sandbox(url={self.url!r}, seed={self.data.seed}, app={self.app!r})"
 
     # -- what clients and tests use -------------------------------------------------------------
 
@@ -187,7 +200,7 @@ class Sandbox(ZoomApi):
         ----------
         meeting : int or str, optional
             The meeting or webinar number (all its instances) or one instance UUID; the faults
-            apply to its report requests.
+            apply to its report requests and its pages of past-meeting participants.
         **faults
             Fields of :class:`Faults`.
 
