@@ -2,7 +2,7 @@
 
 Start it in-process (``with Sandbox() as sandbox: ...``) or as a process
 (``python -m zoom_pandas.sandbox --port 8765 [--app host] [--plan pro] [--daily-limit 30000]
-[--bulk 200x50]``).
+[--bulk 200x50]``; ``--csv DIR`` writes web-portal CSV exports instead of serving).
 
 What it serves, as Zoom's spec shapes it:
 
@@ -20,7 +20,9 @@ What it serves, as Zoom's spec shapes it:
 * Zoom's rate limits: ``rate_limits="free" | "pro" | "business"`` (or a per-label mapping) and
   ``daily_limit=`` answer 429 with Zoom's bodies and headers; every request is recorded with its
   label (``sandbox.requests``, ``sandbox.counts()``);
-* faults on demand (``sandbox.inject``): 429s, 5xx, resets, stalls, hostile bodies, and more.
+* faults on demand (``sandbox.inject``): 429s, 5xx, resets, stalls, hostile bodies, and more;
+* the web portal's participant CSV exports of any meeting instance (``sandbox.write_csv``,
+  :func:`~zoom_pandas.sandbox.portal_csv.write_portal_csv`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from zoom_pandas.sandbox.apps import HOST_SCOPES
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.oauth import DEFAULT_SCOPES, SandboxCredentials
+from zoom_pandas.sandbox.portal_csv import write_portal_csv
 from zoom_pandas.sandbox.server import Sandbox, shared_sandbox
 
 __all__ = [
@@ -39,4 +42,5 @@ __all__ = [
     "SandboxCredentials",
     "SandboxData",
     "shared_sandbox",
+    "write_portal_csv",
 ]

@@ -1,4 +1,8 @@
-"""``python -m zoom_pandas.sandbox``: run the Zoom sandbox as its own process until interrupted."""
+"""``python -m zoom_pandas.sandbox``: run the Zoom sandbox as its own process until interrupted.
+
+With ``--csv DIR`` it serves nothing: it writes web-portal participant CSV exports of sandbox
+meetings into DIR (default: every session of ``SandboxData.COURSE``), prints their paths and exits.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from zoom_pandas.sandbox.apps import APPS
 from zoom_pandas.sandbox.bulk import BULK_EMAIL, parse_bulk
 from zoom_pandas.sandbox.data import Meeting, SandboxData
 from zoom_pandas.sandbox.limits import PLANS
+from zoom_pandas.sandbox.portal_csv import export_csv
 from zoom_pandas.sandbox.server import Sandbox
 
 #: What each ``--app`` is, for the banner.
@@ -56,7 +62,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the app whose tokens the sandbox hands out: admin (account-level scopes) or host "
         f"(a host's user-level scopes; me = {SandboxData.TEACHER})",
     )
+    exports = parser.add_argument_group("web-portal CSV exports (write files and exit)")
+    exports.add_argument(
+        "--csv", type=Path, default=None, metavar="DIR", help="write participant CSV files here"
+    )
+    exports.add_argument("--tz", default=None, metavar="ZONE", help="IANA time zone (default: each host's)")
+    exports.add_argument(
+        "--meeting",
+        nargs="+",
+        default=None,
+        metavar="N_OR_UUID",
+        help="meeting numbers (latest instance) or instance UUIDs (default: every course session)",
+    )
+    exports.add_argument(
+        "--layout",
+        choices=("with-meeting", "participants-only"),
+        default=None,
+        help="start with the meeting block (default) or with the participant table",
+    )
+    exports.add_argument(
+        "--date-format",
+        choices=("us", "day-first"),
+        default=None,
+        help="11/19/2021 10:08:10 AM (us, default) or 19/11/2021 10:08:10 (day-first)",
+    )
     args = parser.parse_args(argv)
+    if args.csv is not None:
+        return _write_exports(args)
+    if args.tz or args.meeting or args.layout or args.date_format:
+        parser.error("--tz, --meeting, --layout and --date-format go with --csv")
     if args.daily_limit is not None and args.daily_limit < 0:
         parser.error("--daily-limit must be >= 0")
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
@@ -84,6 +118,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"app: {args.app}, {_APP_NAMES[args.app]}; scopes: {sandbox.oauth.scopes}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+    return 0
+
+
+def _write_exports(args: argparse.Namespace) -> int:
+    """Write one CSV export per asked instance into ``args.csv``; print each path."""
+    data = SandboxData(args.seed, bulk=args.bulk)
+    refs = args.meeting or [i.uuid for i in data.meetings[SandboxData.COURSE].instances]
+    options = {
+        "meeting_block": args.layout != "participants-only",
+        "date_format": "day_first" if args.date_format == "day-first" else "us",
+    }
+    for ref in refs:
+        try:
+            path = export_csv(data, ref, args.csv, tz=args.tz, **options)
+        except (ValueError, KeyError, OSError) as exc:  # unknown meeting or time zone, unwritable folder
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 2
+        print(path, flush=True)
     return 0
 
 

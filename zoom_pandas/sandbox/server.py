@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from zoom_pandas.sandbox.api import ZoomApi
@@ -14,6 +15,7 @@ from zoom_pandas.sandbox.faults import Faults
 from zoom_pandas.sandbox.handler import RequestRecord, SandboxHandler, SandboxHTTPServer
 from zoom_pandas.sandbox.limits import LABELS, RateLimits
 from zoom_pandas.sandbox.oauth import SandboxCredentials, SandboxOAuth
+from zoom_pandas.sandbox.portal_csv import export_csv
 
 __all__ = ["Sandbox", "SandboxCredentials", "shared_sandbox"]
 
@@ -213,6 +215,29 @@ class Sandbox(ZoomApi):
         with self._lock:
             self.faults[key] = Faults(**faults)
             return self.faults[key]
+
+    def write_csv(self, ref: int | str, folder: str | Path, *, tz: str | None = None, **options: Any) -> Path:
+        """Write a meeting instance's participants as Zoom's web portal exports them (a CSV file).
+
+        Parameters
+        ----------
+        ref : int or str
+            A meeting number (its latest instance) or an instance UUID.
+        folder : str or Path
+            Where to write (created if missing); the file is named
+            ``participants_<meeting id>_<start, UTC>.csv``.
+        tz : str, optional
+            IANA time zone of the wall-clock times; default: the host's Zoom time zone.
+        **options
+            Keywords of :func:`~zoom_pandas.sandbox.portal_csv.write_portal_csv` (layout, date
+            format, optional columns, BOM).
+
+        Returns
+        -------
+        Path
+            The written file.
+        """
+        return export_csv(self.data, ref, folder, tz=tz, **options)
 
     def clear_faults(self) -> None:
         """Switch every fault off."""
