@@ -9,31 +9,32 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
 from zoom_pandas._version import __version__
-from zoom_pandas.cache import ReportCache
 from zoom_pandas.cache_policy import CacheMode
+from zoom_pandas.cli_cache import add_cache_command
 from zoom_pandas.client import ZoomClient
-from zoom_pandas.default_client import api_url_of
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError
 from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people
 from zoom_pandas.ratelimit import limits_for
 from zoom_pandas.reader import read_participants, read_webinar_participants
-from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT
 
 __all__ = ["main"]
 
 
 @contextlib.contextmanager
-def _sandbox_client(latency: float = 0.0, rate_limit: str | float | None = None) -> Iterator[ZoomClient]:
+def _sandbox_client(
+    latency: float = 0.0, rate_limit: str | float | None = None, app: str = "admin"
+) -> Iterator[ZoomClient]:
     from zoom_pandas.sandbox import Sandbox
 
-    with Sandbox(latency=latency) as sandbox:
+    with Sandbox(latency=latency, app=app) as sandbox:
         client = sandbox.client(rate_limit=rate_limit)
         try:
             yield client
@@ -72,26 +73,53 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _participants(args: argparse.Namespace) -> int:
     meeting = parse_meeting_id(args.meeting)
-    out = Path(args.out) if args.out else None
+    _output(args.out)
+    cache: CacheMode = "refresh" if args.refresh else not args.no_cache
+    options: dict[str, Any] = {"include_registrant_id": args.include_registrant_id, "cache": cache}
+    if args.command == "participants":
+        options["source"] = args.source
+    read: Callable[..., pd.DataFrame] = (
+        read_webinar_participants if args.command == "webinar" else read_participants
+    )
+    with contextlib.ExitStack() as stack:
+        if args.sandbox or args.sandbox_host:
+            client = stack.enter_context(_sandbox_client(app="host" if args.sandbox_host else "admin"))
+        else:
+            client = ZoomClient()
+        frame = read(meeting, client=client, **options)
+    _write(frame, _output(args.out), args.command)
+    return 0
+
+
+def _output(text: str | None) -> Path | None:
+    """``--out``: a .parquet or .csv file (checked before any request)."""
+    out = Path(text) if text else None
     if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
         raise ValueError(f"--out must end in .parquet or .csv, got {out.name!r}")
-    cache: CacheMode = "refresh" if args.refresh else not args.no_cache
-    read = read_webinar_participants if args.command == "webinar" else read_participants
-    with contextlib.ExitStack() as stack:
-        client = stack.enter_context(_sandbox_client()) if args.sandbox else ZoomClient()
-        frame = read(meeting, include_registrant_id=args.include_registrant_id, cache=cache, client=client)
-    _write(frame, out, args.command)
+    return out
+
+
+def _csv(args: argparse.Namespace) -> int:
+    from zoom_pandas.portal_csv import read_zoom_csv
+
+    out = _output(args.out)
+    files: str | list[str] = args.files[0] if len(args.files) == 1 else list(args.files)
+    frame = read_zoom_csv(files, tz=args.tz, meeting_id=args.meeting_id)
+    _write(frame, out, "meeting")
     return 0
 
 
 def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
     """A one-line summary on stderr; the frame on stdout or in ``out``."""
     attrs = frame.attrs
-    print(
-        f"{kind} {attrs['meeting_id']} instance {attrs['meeting_uuid']}: {len(frame):,} rows, "
-        f"{count_people(frame):,} people (source: {attrs['source']})",
-        file=sys.stderr,
-    )
+    meetings = attrs.get("meetings") or []
+    endpoints = ", ".join(sorted({str(m.get("endpoint")) for m in meetings})) or "none"
+    if len(meetings) == 1:
+        what = f"{kind} {attrs['meeting_id']} instance {attrs['meeting_uuid']}"
+        where = f"source: {attrs['source']}, endpoint: {endpoints}"
+    else:
+        what, where = f"{len(meetings)} {kind} instances", f"endpoint: {endpoints}"
+    print(f"{what}: {len(frame):,} rows, {count_people(frame):,} people ({where})", file=sys.stderr)
     if out is None:
         print(frame.to_string(max_rows=40))
         return
@@ -143,43 +171,6 @@ def _export(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
-def _stores(args: argparse.Namespace) -> list[ReportCache]:
-    """The cache datasets a ``cache`` command works on: meetings and webinars, Zoom's or the sandbox's."""
-    api_url = "http://127.0.0.1/v2" if args.sandbox else api_url_of(None)
-    return [ReportCache(spec.dataset, api_url=api_url) for spec in (MEETING_REPORT, WEBINAR_REPORT)]
-
-
-def _cache(args: argparse.Namespace) -> int:
-    stores = _stores(args)
-    if args.cache_command == "path":
-        print(stores[0].dataset_dir.parent)
-    elif args.cache_command == "list":
-        reports = [(store, report) for store in stores for report in store.reports()]
-        if not reports:
-            other = "" if args.sandbox else " (the sandbox's reads: zoom-pandas cache --sandbox list)"
-            print(f"the cache at {stores[0].dataset_dir.parent} is empty{other}")
-        for store, report in reports:
-            flag = " provisional" if report.provisional else ""
-            print(
-                f"{store.dataset_dir.name:<20}  {report.meeting_id}  {report.meeting_uuid}  "
-                f"{report.rows:>7,} rows  fetched {report.fetched_at:%Y-%m-%d %H:%M} UTC{flag}"
-            )
-    elif args.cache_command == "clear":
-        removed = 0
-        for store in stores:
-            if args.meeting is None:
-                removed += store.clear()
-            else:
-                meeting = parse_meeting_id(args.meeting)
-                removed += (
-                    store.clear(meeting_id=meeting)
-                    if isinstance(meeting, int)
-                    else store.clear(meeting_uuid=meeting)
-                )
-        print(f"removed {removed} cached report(s)")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface's argument parser."""
     parser = argparse.ArgumentParser(
@@ -201,7 +192,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         reader.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
         reader.add_argument("--include-registrant-id", action="store_true", help="also fetch registrant_id")
-        reader.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
+        sandboxes = reader.add_mutually_exclusive_group()
+        sandboxes.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
+        sandboxes.add_argument(
+            "--sandbox-host",
+            action="store_true",
+            help="the built-in sandbox, signed in as a host without admin rights (no report scopes)",
+        )
+        if name == "participants":
+            reader.add_argument(
+                "--source",
+                choices=("auto", "report", "past_meetings"),
+                default="auto",
+                help="the participant report (an admin's scope), the host's past meetings, or the "
+                "report falling back to past meetings when Zoom refuses it (default: auto)",
+            )
         group = reader.add_mutually_exclusive_group()
         group.add_argument("--refresh", action="store_true", help="fetch again and overwrite the cache")
         group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -231,21 +236,38 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
     export.set_defaults(run=_export)
 
-    cache = commands.add_parser("cache", help="inspect or clear the Parquet cache")
-    cache.add_argument("--sandbox", action="store_true", help="the sandbox's cache, not Zoom's")
-    cache_commands = cache.add_subparsers(dest="cache_command", required=True)
-    sandbox_flag = argparse.ArgumentParser(add_help=False)
-    sandbox_flag.add_argument(
-        "--sandbox", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    csv = commands.add_parser(
+        "csv",
+        help="read participant CSV files exported from Zoom's web portal (no API, no admin rights)",
+        description="Reads the files Reports > Usage > Participants > Export writes (with or "
+        "without the meeting block) into the same frame as 'participants'.",
     )
-    cache_commands.add_parser("list", parents=[sandbox_flag], help="cached meetings, rows, fetch time")
-    cache_commands.add_parser("path", parents=[sandbox_flag], help="print the cache folder")
-    clear = cache_commands.add_parser(
-        "clear", parents=[sandbox_flag], help="delete cached reports (all, or one meeting)"
+    csv.add_argument(
+        "files", nargs="+", metavar="FILE", help="CSV files, or a quoted glob such as 'exports/*.csv'"
     )
-    clear.add_argument("meeting", nargs="?", help="meeting number or instance UUID")
-    cache.set_defaults(run=_cache)
+    csv.add_argument(
+        "--tz", required=True, metavar="ZONE", help="the exporting user's Zoom time zone, e.g. Europe/London"
+    )
+    csv.add_argument(
+        "--meeting-id", type=int, default=None, help="the meeting number, when the files lack it"
+    )
+    csv.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
+    csv.set_defaults(run=_csv)
+
+    add_cache_command(commands)
     return parser
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on stderr, as the errors are."""
+    print(f"zoom-pandas: warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.run(args))
     except (ZoomPandasError, ValueError, OSError) as exc:  # OSError: a folder or file that cannot be written
         print(f"zoom-pandas: error: {exc}", file=sys.stderr)
         return 1
