@@ -278,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default")  # shown once each, as one line
             warnings.showwarning = _show_warning
             return int(args.run(args))
     except (ZoomPandasError, ValueError, OSError) as exc:  # OSError: a folder or file that cannot be written

@@ -69,3 +69,30 @@ def test_console_script_runs_as_a_process() -> None:
     )
     assert done.returncode == 1
     assert done.stderr.strip().startswith("zoom-pandas: error:") and "Traceback" not in done.stderr
+
+
+def test_participants_as_a_host_fall_back_with_a_one_line_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["participants", str(SandboxData.COURSE), "--sandbox-host", "--no-cache"]) == 0
+    err = capsys.readouterr().err
+    warning = [line for line in err.splitlines() if line.startswith("zoom-pandas: warning:")]
+    assert len(warning) == 1 and "Zoom refused the participant report" in warning[0]
+    assert "endpoint: past_meetings" in err and "Traceback" not in err and "Warning:" not in err
+
+
+@pytest.mark.parametrize(
+    ("source", "endpoint", "status"),
+    [("past_meetings", "past_meetings", 0), ("report", "report", 0)],
+)
+def test_participants_source(
+    source: str, endpoint: str, status: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["participants", str(SandboxData.COURSE), "--sandbox", "--no-cache", "--source", source]
+    assert main(argv) == status
+    assert f"endpoint: {endpoint}" in capsys.readouterr().err
+
+
+def test_a_host_insisting_on_the_report_gets_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["participants", str(SandboxData.COURSE), "--sandbox-host", "--no-cache", "--source", "report"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("zoom-pandas: error:") and "4711" in err[0]

@@ -18,7 +18,7 @@ from zoom_pandas import widgets as zw
 from zoom_pandas.default_client import default_client
 from zoom_pandas.sandbox import Sandbox, SandboxData
 from zoom_pandas.tokens import TokenFile
-from zoom_pandas.user_oauth import UserOAuth
+from zoom_pandas.user_oauth import HOST_SCOPES, UserOAuth
 
 
 @pytest.fixture
@@ -132,3 +132,27 @@ def test_picker_loads_a_webinar_through_the_webinar_report(signed_in: zp.ZoomCli
     assert (
         picker.df.attrs["meeting_id"] == SandboxData.WEBINAR_SERIES and "bo_mtg_id" not in picker.df.columns
     )
+
+
+def test_picker_works_for_a_host_without_admin_rights() -> None:
+    with Sandbox(app="host") as host, host.client() as client:
+        zp.set_default_client(client)
+        picker = zp.MeetingPicker(days=100)
+        picker.find_button.click()
+        assert SandboxData.COURSE in [value for _, value in picker.meeting.options], picker.status.value
+        assert "No admin rights" in picker.note.value and "sessions found" in picker.status.value
+        picker.meeting.value = SandboxData.COURSE
+        assert len(picker.instance.options) == len(host.data.meetings[SandboxData.COURSE].instances)
+        picker.load_button.click()
+        assert picker.df is not None, picker.status.value
+        assert picker.df.attrs["endpoint"] == "past_meetings"
+        assert "past meetings (no breakout rooms)" in picker.status.value
+        assert picker.df["bo_mtg_id"].isna().all()
+
+
+def test_the_user_oauth_panel_lists_a_hosts_scopes() -> None:
+    widget = zw.LoginWidget()
+    widget.mode.value = "user"
+    text = " ".join(getattr(child, "value", "") for child in widget.panel.children[0].children)
+    for scope in ("report:read:list_meeting_participants:admin", *HOST_SCOPES):
+        assert scope in text
