@@ -128,12 +128,15 @@ class ReportFetcher:
 
     @contextlib.contextmanager
     def _explained(self, spec: ReportSpec | None = None) -> Iterator[None]:
-        """Add what this report needs to a refusal, and where a number may belong to a miss."""
-        spec = spec or self.spec
+        """Add what the call needs to a refusal, and where a number may belong to a miss.
+
+        With ``spec``, the call is that source's pages; without, a resolve or instances call.
+        """
+        needs = spec.needs if spec is not None else self.spec.lists_need
         try:
             yield
         except (MeetingNotFound, PermissionDenied) as exc:
-            hint = spec.not_found if isinstance(exc, MeetingNotFound) else spec.needs
+            hint = self.spec.not_found if isinstance(exc, MeetingNotFound) else needs
             raise type(exc)(exc.status_code, exc.code, f"{exc.message} {hint}".strip()) from exc
 
     def fetch(self, instance: Instance, on_page: OnPage | None = None) -> Report:

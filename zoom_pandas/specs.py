@@ -42,6 +42,8 @@ class ReportSpec:
         Added to a "not found" answer: where the number may belong instead.
     needs : str
         Added to a refusal (missing scope or plan): what the report needs.
+    lists_need : str
+        Added to a refusal of the resolve or instances call: the scopes those need.
     endpoint : str
         Which of Zoom's sources this is (``attrs["meetings"][i]["endpoint"]``): ``"report"``
         or ``"past_meetings"``.
@@ -57,6 +59,7 @@ class ReportSpec:
     dataset: str
     not_found: str = ""
     needs: str = ""
+    lists_need: str = ""
     endpoint: str = "report"
 
 
@@ -72,6 +75,8 @@ MEETING_REPORT = ReportSpec(
     not_found="A webinar? Use read_webinar_participants (zoom-pandas webinar).",
     needs="The app needs the scope report:read:admin (classic) or "
     "report:read:list_meeting_participants:admin (granular), and a Pro or higher plan.",
+    lists_need="Past meetings and their instances need the scopes meeting:read:past_meeting and "
+    "meeting:read:list_past_instances (a host's own; with :admin, anyone's) or meeting:read (classic).",
 )
 
 #: A host's own source: ``GET /past_meetings/{uuid}/participants`` (Medium; the user-level scope
@@ -98,5 +103,7 @@ WEBINAR_REPORT = ReportSpec(
     dataset="webinar_participants",
     not_found="A meeting? Use read_participants (zoom-pandas participants).",
     needs="The app needs the scope report:read:admin (classic) or "
+    "report:read:list_webinar_participants:admin (granular), a Pro or higher plan and the Webinar add-on.",
+    lists_need="The app needs the scope report:read:admin (classic) or report:read:webinar:admin and "
     "report:read:list_webinar_participants:admin (granular), a Pro or higher plan and the Webinar add-on.",
 )

@@ -206,3 +206,11 @@ def test_past_meetings_listing_reaches_beyond_six_months_only_when_asked(host_cl
 def test_all_users_still_needs_the_reports(host_client: zp.ZoomClient) -> None:
     with pytest.raises(zp.PermissionDenied):
         zp.read_meetings("all", client=host_client)
+
+
+def test_a_refused_resolve_names_the_past_meeting_scopes_not_the_report() -> None:
+    with Sandbox(app="host", scopes="meeting:read:list_past_participants user:read:user") as narrow:
+        with narrow.client(retry=FAST_RETRY) as client, pytest.raises(zp.PermissionDenied) as caught:
+            zp.read_participants(COURSE, client=client, cache=False)
+    assert caught.value.code == 4711
+    assert "meeting:read:past_meeting" in str(caught.value) and "report:read:admin" not in str(caught.value)
