@@ -178,6 +178,7 @@ class ReportCache:
         meta = {
             **report.attrs(),
             "include_registrant_id": report.include_registrant_id,
+            "fallback": report.fallback,
             "rows": report.table.num_rows,
             "schema_version": SCHEMA_VERSION,
             "package_version": __version__,

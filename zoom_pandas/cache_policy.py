@@ -98,9 +98,26 @@ class CachePolicy:
         """The usable cached report of an instance UUID, without any request (None: fetch it)."""
         if not self.reads:
             return None
-        return self._usable(
-            self._store_of(fetcher).find(meeting_uuid), meeting_uuid, fetcher.include_registrant_id
-        )
+        for store, fallback_only in self._lookups(fetcher):
+            hit = self._usable(
+                store.find(meeting_uuid), meeting_uuid, fetcher.include_registrant_id, fallback_only
+            )
+            if hit is not None:
+                return hit
+        return None
+
+    def _lookups(self, fetcher: ReportFetcher) -> list[tuple[ReportCache, bool]]:
+        """Where an online read may find its rows: (dataset, only rows a refusal led to).
+
+        With ``source="auto"`` before this client was refused, the past-meetings dataset also
+        serves rows an earlier ``"auto"`` read took from it after a refusal (a new session of the
+        same host), never rows read there on purpose.
+        """
+        current = fetcher.current()
+        lookups = [(self.stores.get(current.endpoint, self.store), False)]
+        if fetcher.fallback is not None and current is fetcher.spec:
+            lookups.append((self.stores.get(fetcher.fallback.endpoint, self.store), True))
+        return lookups
 
     def instance_report(
         self, instance: Instance, fetcher: ReportFetcher, on_page: OnPage | None = None, *, look: bool = True
@@ -125,8 +142,12 @@ class CachePolicy:
         """The usable cached report of a known instance, without any request (None: fetch it)."""
         if not self.reads:
             return None
-        path = self._store_of(fetcher).path_for(instance.meeting_id, instance.meeting_uuid)
-        return self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id)
+        for store, fallback_only in self._lookups(fetcher):
+            path = store.path_for(instance.meeting_id, instance.meeting_uuid)
+            hit = self._usable(path, instance.meeting_uuid, fetcher.include_registrant_id, fallback_only)
+            if hit is not None:
+                return hit
+        return None
 
     def save(self, report: Report) -> None:
         """Store a fetched report when this mode writes (a failed write warns; the rows stay good)."""
@@ -147,7 +168,9 @@ class CachePolicy:
             raise CacheMiss(f"{meeting_id} has no cached instance. {self._what_is_cached(fetcher)}")
         return [report.meeting_uuid for report in reports]
 
-    def _usable(self, path: Path | None, meeting_uuid: str, include_registrant_id: bool) -> Report | None:
+    def _usable(
+        self, path: Path | None, meeting_uuid: str, include_registrant_id: bool, fallback_only: bool = False
+    ) -> Report | None:
         """A cached report an online read may use: this uuid, settled, complete, the fields asked for.
 
         Files written before schema version 2 are fetched again: 0.1 cached the sandbox's rows beside
@@ -168,7 +191,7 @@ class CachePolicy:
             return None  # a case-insensitive file system may hold another uuid's file under this name
         if include_registrant_id and not cached.include_registrant_id:
             return None
-        if not report.complete or report.provisional:
+        if not report.complete or report.provisional or (fallback_only and not report.fallback):
             return None
         return report if include_registrant_id else report.without_registrant_id()
 
@@ -186,14 +209,13 @@ class CachePolicy:
     def _offline(self, ref: MeetingRef, fetcher: ReportFetcher) -> Report:
         include_registrant_id = fetcher.include_registrant_id
         path = None
-        for store in self._offline_stores(fetcher):
-            if isinstance(ref, str):
-                path = store.find(ref)
-            else:
-                newest = store.newest(ref)
-                path = newest.path if newest is not None else None
-            if path is not None:
-                break
+        if isinstance(ref, str):
+            path = next(filter(None, (store.find(ref) for store in self._offline_stores(fetcher))), None)
+        else:  # the newest instance of any source (of one instance, the first source's copy)
+            epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+            newest = [store.newest(ref) for store in self._offline_stores(fetcher)]
+            found = [(one.instance.end_time or epoch, -rank, one) for rank, one in enumerate(newest) if one]
+            path = max(found, key=lambda item: item[:2])[2].path if found else None
         if path is None:
             what = (
                 f"instance {ref!r} is not cached" if isinstance(ref, str) else f"{ref} has no cached instance"

@@ -47,6 +47,7 @@ class CachedReport:
     schema_version: int
     schema: pa.Schema = dataclasses.field(repr=False, compare=False)
     endpoint: str = "report"
+    fallback: bool = False
 
     @classmethod
     def from_file(cls, path: Path) -> CachedReport:
@@ -85,6 +86,7 @@ class CachedReport:
             schema_version=int(meta.get("schema_version", 1)),
             schema=schema.remove_metadata(),
             endpoint=str(meta.get("endpoint") or "report"),
+            fallback=meta.get("fallback") is True,
         )
 
     @property
@@ -131,6 +133,7 @@ class CachedReport:
             source="cache",
             include_registrant_id=self.include_registrant_id,
             endpoint=self.endpoint,
+            fallback=self.fallback,
         )
         if report.table.num_rows != self.rows:
             raise ValueError(f"{self.path.name} holds {report.table.num_rows} rows, its metadata {self.rows}")

@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tz", required=True, metavar="ZONE", help="the exporting user's Zoom time zone, e.g. Europe/London"
     )
     csv.add_argument(
-        "--meeting-id", type=int, default=None, help="the meeting number, when the files lack it"
+        "--meeting-id", default=None, help="the meeting number (spaces allowed), when the files lack it"
     )
     csv.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
     csv.set_defaults(run=_csv)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import urllib.parse
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -25,8 +23,16 @@ from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.previous_meetings import previous_meetings_table
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
-from zoom_pandas.schema import MEETINGS, USERS, DtypeBackend, check_dtype_backend, to_frame
-from zoom_pandas.sources import Source, check_source, is_missing_scope, refused, remember_refusal
+from zoom_pandas.schema import MEETINGS, DtypeBackend, check_dtype_backend, to_frame
+from zoom_pandas.sources import (
+    Source,
+    announce_fallback,
+    check_source,
+    is_missing_scope,
+    refused,
+    remember_refusal,
+)
+from zoom_pandas.users import active_users, read_user, user_segment
 
 __all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings", "read_user"]
 
@@ -45,14 +51,6 @@ def _as_date(value: dt.date | str | None, default: dt.date) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
-
-
-def _user_segment(user_id: str) -> str:
-    """A user id or email as one path segment ("/" or "?" in it never reaches the path raw)."""
-    text = str(user_id).strip()
-    if not text:
-        raise ValueError("user_id must be a user id, an email or 'me'")
-    return urllib.parse.quote(text, safe="@")
 
 
 def _newest_first(table: pa.Table) -> pa.Table:
@@ -113,30 +111,40 @@ def read_meetings(
     PartialReadWarning
         With ``"all"``, when some users' meetings could not be listed (``attrs["failures"]``
         names them); the others are returned. When none could be, the first error is raised.
+        From the previous meetings, when Zoom would not list some meeting's instances.
+    ZoomPandasWarning
+        With ``source="auto"``, once per client, when Zoom refuses the reports and the listing
+        switches to the previous meetings.
     """
     check_dtype_backend(dtype_backend)
     check_source(source)
-    first, last = listing_range(start, end, reach=source != "past_meetings")
     client = client or default_client()
+    reports = _use_reports(source, client) or (source == "auto" and _is_all(user_id))
+    first, last = listing_range(start, end, reach=reports)
     failures: dict[str, ZoomPandasError] = {}
-    if _use_reports(source, client) or (source == "auto" and _is_all(user_id)):
+    if reports:
         try:
             table, failures = meetings_table(user_id, first, last, client)
         except ZoomAPIError as exc:
             if source == "report" or not is_missing_scope(exc) or _is_all(user_id):
                 raise
-            remember_refusal(client, "meetings")
-            table = previous_meetings_table(_user_segment(user_id), first, last, client)
+            first_refusal = remember_refusal(client, "meetings")
+            table, failures = previous_meetings_table(user_segment(user_id), first, last, client)
+            if first_refusal:
+                announce_fallback("meetings")
     elif _is_all(user_id):
         raise ValueError("user_id='all' lists every user's meetings from the reports: use source='report'")
     else:
-        table = previous_meetings_table(_user_segment(user_id), first, last, client)
+        table, failures = previous_meetings_table(user_segment(user_id), first, last, client)
     table = _newest_first(table)
     frame = to_frame(table, dtype_backend=dtype_backend)
     if failures:
         frame.attrs["failures"] = failure_records(failures)
         listed = "; ".join(failure_lines(failures))
-        warn(f"the meetings of {len(failures)} user(s) could not be listed: {listed}", PartialReadWarning)
+        whose = (
+            f"meetings of {len(failures)} user(s)" if reports else f"instances of {len(failures)} meeting(s)"
+        )
+        warn(f"the {whose} could not be listed: {listed}", PartialReadWarning)
     return frame
 
 
@@ -180,7 +188,7 @@ def meetings_table(
     """
     failures: dict[str, ZoomPandasError] = {}
     if _is_all(user_id):
-        users = _active_users(client)
+        users = active_users(client)
         with concurrent.futures.ThreadPoolExecutor(client.limiter.concurrency()) as pool:
             listed = list(pool.map(lambda user: _guarded_listing(client, user, first, last), users))
         failures = {
@@ -210,7 +218,7 @@ def _guarded_listing(
 
 def _listing(client: ZoomClient, user_id: str, first: dt.date, last: dt.date) -> list[Page]:
     """Every page of one user's meeting reports, one-month window after window (Heavy)."""
-    path = f"/report/users/{_user_segment(user_id)}/meetings"
+    path = f"/report/users/{user_segment(user_id)}/meetings"
     pages: list[Page] = []
     window_start = first
     while window_start <= last:
@@ -219,16 +227,6 @@ def _listing(client: ZoomClient, user_id: str, first: dt.date, last: dt.date) ->
         pages += read_pages(client, path, params, label="Heavy")
         window_start = window_end + dt.timedelta(days=1)
     return pages
-
-
-def _active_users(client: ZoomClient) -> list[str]:
-    """The ids of the account's active users, from ``GET /users?status=active`` (Medium, paged)."""
-    pages = read_pages(client, "/users", {"status": "active", "page_size": PAGE_SIZE}, label="Medium")
-    table = parse_pages(pages, USERS, "/users")
-    table = table.filter(
-        pc.and_kleene(pc.is_valid(table.column("user_id")), pc.equal(table.column("status"), "active"))
-    )
-    return [str(user) for user in table.column("user_id").to_pylist()]
 
 
 def read_instances(
@@ -267,21 +265,3 @@ def read_instances(
     check_dtype_backend(dtype_backend)
     fetcher = ReportFetcher(WEBINAR_REPORT if webinar else MEETING_REPORT, client)
     return to_frame(_newest_first(fetcher.instances_table(meeting)), dtype_backend=dtype_backend)
-
-
-def read_user(user_id: str = "me", *, client: ZoomClient | None = None) -> dict[str, Any]:
-    """A user's profile from ``GET /users/{userId}`` (name, email, time zone, ...).
-
-    Parameters
-    ----------
-    user_id : str, default "me"
-        User id, email, or ``"me"`` (the signed-in user).
-    client : ZoomClient, optional
-        Default: the signed-in client, else one from ``ZOOM_*``.
-
-    Returns
-    -------
-    dict
-        Zoom's answer as it is.
-    """
-    return (client or default_client()).get_json(f"/users/{_user_segment(user_id)}", label="Light")

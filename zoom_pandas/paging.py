@@ -183,7 +183,7 @@ def parse_pages(
     """
     try:
         table, tokens = pages_table([page.body for page in pages], fields, stamp)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise ZoomAPIError(200, None, f"GET {path}: malformed answer: {exc}") from exc
     if tokens != [page.next_page_token for page in pages]:
         raise ZoomAPIError(200, None, f"GET {path}: page tokens disagree with the parsed pages")

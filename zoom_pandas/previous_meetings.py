@@ -5,6 +5,11 @@ lists a host's scheduled meetings; ``GET /past_meetings/{id}/instances`` (Medium
 ended instances; ``GET /past_meetings/{uuid}`` (Light) each kept instance's topic, times and
 counts — the same keys ``/report/users/{userId}/meetings`` lists, parsed by the same field map.
 Zoom's listing has no instant meetings and no expired ones (zoom/FACTS.md §3.11).
+
+Every answer is checked as the other listings are: a page that is not a meetings page is a
+:class:`~zoom_pandas.ZoomAPIError` naming its call. A meeting whose instances Zoom will not list is
+a failure the reader reports; an instance Zoom will not describe (400 code 12702, "a year ago")
+keeps the row the listings gave; an instance without a uuid keeps its own row.
 """
 
 from __future__ import annotations
@@ -18,14 +23,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zoom_pandas.client import ZoomClient
-from zoom_pandas.errors import MeetingNotFound
+from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError, ZoomPandasError
 from zoom_pandas.meeting_ids import encode_uuid
 from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
-from zoom_pandas.schema import INSTANCES, MEETINGS
+from zoom_pandas.schema import INSTANCES, MEETINGS, FieldMap
 
 __all__ = ["previous_meetings_table"]
 
-#: The listing's fields that a resolve answer (``GET /past_meetings/{uuid}``) also has.
+#: ``GET /users/{userId}/meetings``: the fields a host's listing needs.
+LISTED = FieldMap(
+    items="meetings",
+    fields={"meeting_id": pa.int64(), "topic": pa.string(), "type": pa.int64()},
+    renames={"id": "meeting_id"},
+)
+#: The listing's fields that a description (``GET /past_meetings/{uuid}``) also has.
 _KEYS = (
     "id",
     "uuid",
@@ -40,9 +51,13 @@ _KEYS = (
     "user_email",
     "source",
 )
+#: A meeting Zoom will not list or describe: gone (404), too old (12702), not this host's (300).
+_SKIPPABLE = (400, 403, 404)
 
 
-def previous_meetings_table(user_segment: str, first: dt.date, last: dt.date, client: ZoomClient) -> pa.Table:
+def previous_meetings_table(
+    user_segment: str, first: dt.date, last: dt.date, client: ZoomClient
+) -> tuple[pa.Table, dict[str, ZoomPandasError]]:
     """The ended instances a host held from ``first`` to ``last`` (UTC days), as the meetings listing.
 
     Parameters
@@ -56,75 +71,107 @@ def previous_meetings_table(user_segment: str, first: dt.date, last: dt.date, cl
 
     Returns
     -------
-    pyarrow.Table
+    table : pyarrow.Table
         The columns of :data:`~zoom_pandas.schema.MEETINGS`, unsorted.
+    failures : dict
+        ``"meeting <number>"`` -> the error, for each meeting whose instances Zoom would not list.
     """
     path = f"/users/{user_segment}/meetings"
     params = {"type": "previous_meetings", "page_size": PAGE_SIZE}
-    listed = _decoded(read_pages(client, path, params, label="Medium"), "meetings")
-    numbers = list(dict.fromkeys(m["id"] for m in listed if type(m.get("id")) is int and m["id"] > 0))
-    topics = {m["id"]: m for m in listed if type(m.get("id")) is int}
+    listed = parse_pages(read_pages(client, path, params, label="Medium"), LISTED, path).to_pylist()
+    if any(not 0 < (row["meeting_id"] or 0) < 2**63 for row in listed):
+        raise ZoomAPIError(200, None, f"GET {path}: a listed meeting has no usable id")
+    about = {row["meeting_id"]: row for row in listed}
+    numbers = list(about)
     workers = client.limiter.concurrency()
     with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="zoom-pandas") as pool:
-        tables = list(pool.map(lambda number: _instances(client, number), numbers))
-        wanted = [row for table in tables for row in _in_range(table, first, last)]
-        rows = list(pool.map(lambda row: _described(client, row, topics.get(row["id"], {})), wanted))
-    body = json.dumps({"meetings": rows}).encode()
-    return parse_pages([Page(body, "", len(rows), None)], MEETINGS, path)
+        listings = list(pool.map(lambda number: _instances(client, number), numbers))
+        failures = {f"meeting {n}": got for n, got in zip(numbers, listings, strict=True) if _failed(got)}
+        wanted = _in_range([t for t in listings if isinstance(t, pa.Table)], first, last)
+        rows = list(pool.map(lambda row: _described(client, row, about[row["id"]]), wanted))
+    return _parsed(rows, first, last), failures
 
 
-def _decoded(pages: list[Page], key: str) -> list[dict[str, Any]]:
-    """The list ``key`` of every page, objects only (the pages were checked as JSON objects)."""
-    items: list[dict[str, Any]] = []
-    for page in pages:
-        value = json.loads(page.body).get(key)
-        if isinstance(value, list):
-            items += [item for item in value if isinstance(item, dict)]
-    return items
+def _failed(result: object) -> bool:
+    return isinstance(result, ZoomPandasError)
 
 
-def _instances(client: ZoomClient, number: int) -> pa.Table:
+def _instances(client: ZoomClient, number: int) -> pa.Table | ZoomPandasError:
+    """The ended instances of one meeting, or the error that kept Zoom from listing them."""
     path = f"/past_meetings/{number}/instances"
     try:
-        pages = read_pages(client, path, {}, label="Medium")
-    except MeetingNotFound:  # listed as previous but nothing Zoom still holds
-        return INSTANCES.empty_table()
-    return parse_pages(pages, INSTANCES, path, {"meeting_id": number})
+        return parse_pages(
+            read_pages(client, path, {}, label="Medium"), INSTANCES, path, {"meeting_id": number}
+        )
+    except ZoomAPIError as exc:
+        if _skippable(exc):
+            return exc
+        raise
 
 
-def _in_range(table: pa.Table, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """The instances that started from ``first`` to ``last`` (UTC days), with a uuid."""
-    start = pa.scalar(
-        dt.datetime.combine(first, dt.time(), dt.timezone.utc), table.schema.field("start_time").type
-    )
-    end = pa.scalar(
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.timezone.utc),
-        table.schema.field("start_time").type,
-    )
-    times = table.column("start_time")
-    keep = pc.and_kleene(
-        pc.and_kleene(pc.greater_equal(times, start), pc.less(times, end)),
-        pc.is_valid(table.column("meeting_uuid")),
-    )
-    return [
-        {"id": row["meeting_id"], "uuid": row["meeting_uuid"], "start_time": row["start_time"]}
-        for row in table.filter(keep).to_pylist()
-    ]
+def _skippable(exc: ZoomAPIError) -> bool:
+    """Zoom refused this one meeting or instance (not the app, the limit or the connection)."""
+    return not isinstance(exc, (AuthError, RateLimited)) and exc.status_code in _SKIPPABLE
+
+
+def _in_range(tables: list[pa.Table], first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Each instance once (by uuid), that started from ``first`` to ``last`` or whose start is unknown."""
+    if not tables:
+        return []
+    table = _within(pa.concat_tables(tables), first, last)
+    rows, seen = [], set()
+    for row in table.to_pylist():  # one row per instance: tens for a host, not a per-row hot loop
+        uuid = row["meeting_uuid"]
+        if uuid is not None and uuid in seen:
+            continue
+        seen.add(uuid)
+        moment = row["start_time"]
+        rows.append(
+            {
+                "id": row["meeting_id"],
+                "uuid": uuid,
+                "start_time": moment.isoformat().replace("+00:00", "Z") if moment else None,
+            }
+        )
+    return rows
 
 
 def _described(client: ZoomClient, row: dict[str, Any], listed: dict[str, Any]) -> dict[str, Any]:
-    """One instance as the meeting reports list it: its ``GET /past_meetings/{uuid}`` answer (Light)."""
-    fallback = {
-        "id": row["id"],
-        "uuid": row["uuid"],
-        "start_time": row["start_time"].isoformat().replace("+00:00", "Z"),
-        "topic": listed.get("topic") if isinstance(listed.get("topic"), str) else None,
-        "type": listed.get("type") if type(listed.get("type")) is int else None,
-    }
+    """One instance as the meeting reports list it: its ``GET /past_meetings/{uuid}`` answer (Light).
+
+    Without a uuid, or when Zoom will not describe it, the row the listings gave.
+    """
+    known = {**row, "topic": listed.get("topic"), "type": listed.get("type")}
+    if row["uuid"] is None:
+        return known
+    path = f"/past_meetings/{encode_uuid(row['uuid'])}"
     try:
-        body = client.get_json(f"/past_meetings/{encode_uuid(row['uuid'])}", label="Light")
-    except MeetingNotFound:
-        return fallback
+        body = client.get_json(path, label="Light")
+    except ZoomAPIError as exc:
+        if _skippable(exc):
+            return known
+        raise
     if body.get("uuid") != row["uuid"] or body.get("id") != row["id"]:
-        return fallback  # an answer about another instance is not this one's description
-    return {**fallback, **{key: body[key] for key in _KEYS if key in body}}
+        return known  # an answer about another instance is not this one's description
+    described = {**known, **{key: body[key] for key in _KEYS if key in body}}
+    # Each description checked on its own, so a malformed one names the call that sent it.
+    parse_pages([Page(json.dumps({"meetings": [described]}).encode(), "", 1, None)], MEETINGS, path)
+    return described
+
+
+def _parsed(rows: list[dict[str, Any]], first: dt.date, last: dt.date) -> pa.Table:
+    """The described rows as the listing's table, still inside the window by their described start."""
+    body = json.dumps({"meetings": rows}).encode()
+    return _within(
+        parse_pages([Page(body, "", len(rows), None)], MEETINGS, "/past_meetings/{uuid}"), first, last
+    )
+
+
+def _within(table: pa.Table, first: dt.date, last: dt.date) -> pa.Table:
+    """The rows that started from ``first`` to ``last`` (UTC days), or whose start is unknown."""
+    kind = table.schema.field("start_time").type
+    start = pa.scalar(dt.datetime.combine(first, dt.time(), dt.timezone.utc), kind)
+    end = pa.scalar(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.timezone.utc), kind)
+    times = table.column("start_time")
+    inside = pc.and_kleene(pc.greater_equal(times, start), pc.less(times, end))
+    return table.filter(pc.or_kleene(inside, pc.is_null(times)))

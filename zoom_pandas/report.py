@@ -134,6 +134,9 @@ class Report:
     endpoint : {"report", "past_meetings"}
         Which of Zoom's sources gave the rows (the past-meetings source lacks ``customer_key``,
         ``bo_mtg_id`` and ``participant_user_id``).
+    fallback : bool
+        Read from the past-meetings source because Zoom refused the report (``source="auto"``):
+        a later ``"auto"`` read may use these cached rows in place of the report.
     """
 
     table: pa.Table
@@ -143,6 +146,7 @@ class Report:
     source: Literal["api", "cache"] = "api"
     include_registrant_id: bool = False
     endpoint: str = "report"
+    fallback: bool = False
 
     @property
     def complete(self) -> bool:

@@ -26,7 +26,7 @@ from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_grouped,
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.report import Instance, Report, warn_incomplete
-from zoom_pandas.sources import is_missing_scope, refused, remember_refusal
+from zoom_pandas.sources import announce_fallback, is_missing_scope, refused, remember_refusal
 from zoom_pandas.specs import MEETING_REPORT, PAST_MEETINGS, WEBINAR_REPORT, ReportSpec
 
 __all__ = [
@@ -54,6 +54,7 @@ class Fetched:
     path: str
     fetched_at: dt.datetime
     endpoint: str = "report"
+    fallback: bool = False
 
 
 @dataclasses.dataclass
@@ -173,12 +174,16 @@ class ReportFetcher:
         try:
             spec = self.current()
             try:
-                return self._fetched(spec, instance, on_page)
+                fetched = self._fetched(spec, instance, on_page)
+                return dataclasses.replace(fetched, fallback=spec is not self.spec)
             except ZoomAPIError as exc:
                 if spec is not self.spec or self.fallback is None or not is_missing_scope(exc):
                     raise
-                remember_refusal(self.connection, "participants")
-                return self._fetched(self.fallback, instance, on_page)
+                first = remember_refusal(self.connection, "participants")
+                fetched = dataclasses.replace(self._fetched(self.fallback, instance, on_page), fallback=True)
+                if first:  # said once the other source has answered
+                    announce_fallback("participants")
+                return fetched
         finally:
             if bar is not None:
                 bar.close()
@@ -221,6 +226,7 @@ class ReportFetcher:
                 fetched_at=one.fetched_at,
                 include_registrant_id=self.include_registrant_id,
                 endpoint=one.endpoint,
+                fallback=one.fallback,
             )
             if not report.complete:
                 warn_incomplete(

@@ -19,6 +19,7 @@ from zoom_pandas.errors import ZoomAPIError, ZoomPandasWarning, warn
 __all__ = [
     "MISSING_SCOPE_CODES",
     "Source",
+    "announce_fallback",
     "check_source",
     "is_missing_scope",
     "refused",
@@ -72,11 +73,18 @@ def refused(client: ZoomClient, what: str) -> bool:
         return what in _refusals.get(client, ())
 
 
-def remember_refusal(client: ZoomClient, what: str) -> None:
-    """Remember that Zoom refused ``what`` to ``client``; warn the first time only (any thread)."""
+def remember_refusal(client: ZoomClient, what: str) -> bool:
+    """Remember that Zoom refused ``what`` to ``client`` (any thread); True the first time only.
+
+    The caller announces the switch (:func:`announce_fallback`) once the other source answered.
+    """
     with _lock:
         seen = _refusals.setdefault(client, set())
         first = what not in seen
         seen.add(what)
-    if first:
-        warn(_LACKS[what], ZoomPandasWarning)
+    return first
+
+
+def announce_fallback(what: str) -> None:
+    """The one warning of a switch: what the other source's rows lack."""
+    warn(_LACKS[what], ZoomPandasWarning)

@@ -27,30 +27,13 @@ from zoom_pandas import redact
 from zoom_pandas.auth import BearerAuth, loopback_transport, token_session
 from zoom_pandas.config import DEFAULT_OAUTH_URL
 from zoom_pandas.errors import AuthError
+from zoom_pandas.scopes import missing_scopes
 from zoom_pandas.tokens import TokenStore, default_token_store
 
-__all__ = ["HOST_SCOPES", "PAST_PARTICIPANTS_SCOPES", "REPORT_SCOPES", "LoopbackRedirect", "UserOAuth"]
+__all__ = ["LoopbackRedirect", "UserOAuth"]
 
 logger = logging.getLogger("zoom_pandas")
 
-#: Either scope lets an app read participant reports.
-REPORT_SCOPES = ("report:read:admin", "report:read:list_meeting_participants:admin")
-#: Scopes that read a host's own past-meeting participants (``source="past_meetings"``).
-PAST_PARTICIPANTS_SCOPES = (
-    "meeting:read",
-    "meeting:read:admin",
-    "meeting:read:list_past_participants",
-    "meeting:read:list_past_participants:admin",
-)
-#: The user-level (granular) scopes a host who is not an admin adds to their own app: past
-#: participants, a past meeting, its instances, their meetings, their own profile.
-HOST_SCOPES = (
-    "meeting:read:list_past_participants",
-    "meeting:read:past_meeting",
-    "meeting:read:list_past_instances",
-    "meeting:read:list_meetings",
-    "user:read:user",
-)
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/zoom-pandas/callback"
 
 
@@ -208,16 +191,7 @@ class UserOAuth(BearerAuth):
         """
         if self._token is None:
             return None
-        granted = self._token.get("scope") or []
-        granted = set(granted.split() if isinstance(granted, str) else granted)
-        if granted and not granted & set(REPORT_SCOPES + PAST_PARTICIPANTS_SCOPES):
-            return (
-                "signed in, but the app can read no participants: an admin adds report:read:admin "
-                "(classic) or report:read:list_meeting_participants:admin (granular); a host adds "
-                f"the user-level scopes {', '.join(HOST_SCOPES)} to the app in the Zoom Marketplace, "
-                "then signs in again"
-            )
-        return None
+        return missing_scopes(self._token.get("scope"))
 
     def sign_out(self) -> None:
         """Forget the tokens here and in the store."""

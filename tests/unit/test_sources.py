@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import zoom_pandas as zp
-from zoom_pandas.sources import check_source, is_missing_scope, refused, remember_refusal
+from zoom_pandas.sources import announce_fallback, check_source, is_missing_scope, refused, remember_refusal
 
 
 @pytest.mark.parametrize(
@@ -39,27 +39,30 @@ def test_other_sources_are_refused(source: object) -> None:
         check_source(source)
 
 
-def test_a_refusal_is_remembered_per_client_and_warned_once() -> None:
+def test_a_refusal_is_remembered_per_client_and_first_only_once() -> None:
     one, other = zp.ZoomClient(), zp.ZoomClient()
-    with pytest.warns(zp.ZoomPandasWarning, match="bo_mtg_id") as caught:
-        remember_refusal(one, "participants")
-    assert len(caught) == 1
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        remember_refusal(one, "participants")  # no second warning
+        warnings.simplefilter("error")  # remembering says nothing: the reader announces the switch
+        assert remember_refusal(one, "participants") is True
+        assert remember_refusal(one, "participants") is False
     assert refused(one, "participants") and not refused(one, "meetings")
     assert not refused(other, "participants")
-    with pytest.warns(zp.ZoomPandasWarning, match="previous_meetings"):
-        remember_refusal(one, "meetings")
-    assert refused(one, "meetings")
+    assert remember_refusal(one, "meetings") is True and refused(one, "meetings")
+
+
+@pytest.mark.parametrize(
+    ("what", "names"), [("participants", "bo_mtg_id"), ("meetings", "previous_meetings")]
+)
+def test_the_switch_names_what_the_other_source_lacks(what: str, names: str) -> None:
+    with pytest.warns(zp.ZoomPandasWarning, match=names):
+        announce_fallback(what)
 
 
 def test_the_memory_does_not_keep_clients_alive() -> None:
     import weakref
 
     client = zp.ZoomClient()
-    with pytest.warns(zp.ZoomPandasWarning):
-        remember_refusal(client, "participants")
+    remember_refusal(client, "participants")
     gone = weakref.ref(client)
     del client
     gc.collect()

@@ -17,8 +17,9 @@ import zoom_pandas as zp
 from zoom_pandas import widgets as zw
 from zoom_pandas.default_client import default_client
 from zoom_pandas.sandbox import Sandbox, SandboxData
+from zoom_pandas.scopes import HOST_SCOPES
 from zoom_pandas.tokens import TokenFile
-from zoom_pandas.user_oauth import HOST_SCOPES, UserOAuth
+from zoom_pandas.user_oauth import UserOAuth
 
 
 @pytest.fixture

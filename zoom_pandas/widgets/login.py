@@ -15,7 +15,8 @@ from zoom_pandas.client import ZoomClient
 from zoom_pandas.config import ZoomConfig
 from zoom_pandas.default_client import set_default_client
 from zoom_pandas.meetings import read_user
-from zoom_pandas.user_oauth import HOST_SCOPES, LoopbackRedirect, UserOAuth
+from zoom_pandas.scopes import HOST_SCOPES
+from zoom_pandas.user_oauth import LoopbackRedirect, UserOAuth
 from zoom_pandas.widgets._common import error_line, run_busy, widgets
 
 __all__ = ["LoginWidget", "login"]
