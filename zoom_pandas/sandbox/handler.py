@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 import urllib.parse
@@ -77,6 +78,12 @@ class SandboxHTTPServer(http.server.ThreadingHTTPServer):
         with self._open_lock:
             self._open.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a read cut at its size cap or deadline) is no error of the sandbox."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         """Close every open keep-alive connection: a stopped sandbox answers nothing any more."""
