@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html as html_text
 import json
+import os
 import re
+import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,12 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 ATTENDANCE = REPO / "notebooks" / "02_attendance.ipynb"
+NO_ADMIN = REPO / "notebooks" / "03_no_admin.ipynb"
 pytestmark = pytest.mark.notebook
+#: Who each notebook signs in as without credentials (03: the sandbox's host without admin rights).
+SIGNED_IN = {NO_ADMIN.name: f"signed in as {SandboxData.TEACHER}"}
+#: A name that ends in parentheses: an export reads the text in them as the original name.
+LAST_PARENTHESES = re.compile(r"\s*\([^()]*\)$")
 
 #: Notebooks already run without credentials in this session (each runs once for all the tests).
 _EXECUTED: dict[Path, Any] = {}
@@ -25,7 +34,14 @@ _EXECUTED: dict[Path, Any] = {}
 
 def execute(path: Path, notebook: Any = None) -> Any:
     notebook = notebook if notebook is not None else nbformat.read(path, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # The kernel imports zoom_pandas from this checkout, whichever copy the interpreter has installed.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    nbclient.NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute(env=env)
     return notebook
 
 
@@ -35,13 +51,14 @@ def executed_without_credentials(path: Path) -> Any:
     return _EXECUTED[path]
 
 
-def with_meeting(path: Path, meeting: int) -> Any:
-    """The notebook with ``MEETING`` set in its parameters cell, as a user with their own account does."""
+def with_parameters(path: Path, **values: object) -> Any:
+    """The notebook with parameters set (``MEETING = None`` -> ``MEETING = 92014201400``), as a user does."""
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if "parameters" in cell.metadata.get("tags", []):
-            assert "MEETING = None" in cell.source
-            cell.source = cell.source.replace("MEETING = None", f"MEETING = {meeting}")
+            for name, value in values.items():
+                assert f"{name} = None" in cell.source, name
+                cell.source = cell.source.replace(f"{name} = None", f"{name} = {value!r}")
     return notebook
 
 
@@ -58,8 +75,44 @@ def body_rows(table: str) -> int:
     return table.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>")
 
 
+def table_rows(table: str) -> list[list[str]]:
+    """The body of a DataFrame's HTML table: each row's cells (index first) as text."""
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [html_text.unescape(cell) for cell in re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def printed(cell: Any) -> str:
+    """What a cell printed (stdout and stderr)."""
+    return "".join(o.get("text", "") for o in cell.outputs if o["output_type"] == "stream")
+
+
+def outputs(notebook: Any) -> str:
+    """Everything the notebook's cells printed or showed, as one string (sources left out)."""
+    return json.dumps([cell.get("outputs", []) for cell in nbformat.from_dict(notebook).cells])
+
+
+def course_people() -> Counter[str]:
+    """The sandbox course's people (email, else name, as exports name them) and the sessions each joined."""
+    joined: Counter[str] = Counter()
+    for instance in SandboxData().meetings[SandboxData.COURSE].instances:
+        joined.update({row["user_email"] or LAST_PARENTHESES.sub("", row["name"]) for row in instance.rows()})
+    return joined
+
+
+def per_person(cell: Any) -> dict[str, tuple[str, ...]]:
+    """03's per-person table: (name as exports read it, sessions joined, attended, minutes) by person."""
+    table = {}
+    for name, email, joined, attended, minutes in table_rows(html(cell)):
+        person = name if email == "<NA>" else email
+        table[LAST_PARENTHESES.sub("", person)] = (LAST_PARENTHESES.sub("", name), joined, attended, minutes)
+    return table
+
+
 def test_there_are_notebooks() -> None:
-    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_attendance.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_attendance.ipynb", "03_no_admin.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -76,7 +129,14 @@ def test_runs_top_to_bottom_without_credentials(path: Path) -> None:
     notebook = executed_without_credentials(path)
     text = json.dumps(nbformat.from_dict(notebook))
     assert '"output_type": "error"' not in text
-    assert "signed in as owner@example.com" in text  # the sandbox was used
+    assert SIGNED_IN.get(path.name, "signed in as owner@example.com") in text  # the sandbox was used
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_hold_no_machine_path(path: Path) -> None:
+    shown = outputs(executed_without_credentials(path))
+    for folder in {"/tmp/", tempfile.gettempdir(), str(Path.home()), str(REPO), str(REPO.parent)}:
+        assert folder not in shown, folder
 
 
 def test_attendance_notebook_answers_for_the_course() -> None:
@@ -92,26 +152,72 @@ def test_attendance_notebook_answers_for_the_course() -> None:
     assert "never came: also.absent@example.com, never.came@example.com" in roster
 
 
-def test_attendance_notebook_asks_for_the_meeting_when_credentials_are_set(
-    monkeypatch: pytest.MonkeyPatch,
+def test_no_admin_notebook_reads_the_hosts_own_source_and_says_so() -> None:
+    notebook = executed_without_credentials(NO_ADMIN)
+    said = "".join(printed(cell) for cell in notebook.cells if cell.cell_type == "code")
+    assert "endpoint: past_meetings" in said and "endpoint: csv" in said
+    # Each fallback is one readable note, not a warning box on stderr.
+    assert said.count("Note: Zoom refused the meeting reports") == 1
+    assert said.count("Note: Zoom refused the participant report") == 1
+    assert "ZoomPandasWarning" not in outputs(notebook)
+    sessions = len(SandboxData().meetings[SandboxData.COURSE].instances)
+    assert f"rows from {sessions} sessions of 'Data Science 201 seminar'" in said
+    assert f"rows from {sessions} files: participants_{SandboxData.COURSE}_" in said
+
+
+def test_no_admin_attendance_tables_have_a_row_per_person_of_the_course() -> None:
+    notebook = executed_without_credentials(NO_ADMIN)
+    people = course_people()
+    for tag in ("api-attendance", "csv-attendance"):
+        table = html(tagged(notebook, tag))
+        assert "sessions attended" in table and body_rows(table) == len(people), tag
+        rows = per_person(tagged(notebook, tag))
+        assert {person: int(row[1]) for person, row in rows.items()} == dict(people), tag
+        assert all(0 <= int(attended) <= int(joined) for _, joined, attended, _ in rows.values()), tag
+
+
+def test_no_admin_attendance_tables_agree() -> None:
+    notebook = executed_without_credentials(NO_ADMIN)
+    api, csv = (per_person(tagged(notebook, tag)) for tag in ("api-attendance", "csv-attendance"))
+    assert api == csv
+    assert any(int(row[3]) > 0 for row in api.values())
+    agreement = printed(tagged(notebook, "agreement"))
+    people = len(course_people())
+    assert f"time present agrees to the second for {people} of {people} people" in agreement
+    assert "the two attendance tables, names read alike: the same" in agreement
+
+
+@pytest.mark.parametrize("path", [ATTENDANCE, NO_ADMIN], ids=lambda p: p.name)
+def test_notebook_asks_for_the_meeting_when_credentials_are_set(
+    path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Sandbox() as sandbox:
         for name, value in sandbox.env().items():
             monkeypatch.setenv(name, value)
         with pytest.raises(nbclient.exceptions.CellExecutionError, match="put your course's meeting number"):
-            execute(ATTENDANCE)
+            execute(path)
         assert not sandbox.requests  # it stopped before reading anything
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_saved_output_holds_no_secret(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Sandbox() as sandbox:
+def test_saved_output_holds_no_secret(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # 03 is for a host: their own app's credentials, and the web-portal exports they saved.
+    with Sandbox(app="host" if path == NO_ADMIN else "admin") as sandbox:
         for name, value in sandbox.env().items():
             monkeypatch.setenv(name, value)
-        notebook = execute(path, with_meeting(path, SandboxData.COURSE))
+        parameters: dict[str, object] = {"MEETING": SandboxData.COURSE}
+        if path == NO_ADMIN:
+            for instance in sandbox.data.meetings[SandboxData.COURSE].instances:
+                sandbox.write_csv(instance.uuid, tmp_path / "exports", tz="Europe/London")
+            parameters["EXPORTS"] = str(tmp_path / "exports" / "*.csv")
+        notebook = execute(path, with_parameters(path, **parameters))
         tokens = list(sandbox.oauth.tokens)
     text = json.dumps(nbformat.from_dict(notebook))
     assert '"output_type": "error"' not in text
     assert "signed in as the ZOOM_* credentials" in text  # read Zoom (here: the sandbox) via the env
     assert sandbox.credentials.client_secret not in text
     assert tokens and not any(token in text for token in tokens)
+    assert str(tmp_path) not in outputs(notebook)
+    if path == NO_ADMIN:
+        assert "endpoint: past_meetings" in text and "endpoint: csv" in text
+        assert "names read alike: the same" in printed(tagged(notebook, "agreement"))
