@@ -1,8 +1,9 @@
 """A real browser: one Voila server serves the notebooks, headless Debian Chromium opens them.
 
 Quickstart: sign in with the sandbox, find meetings, pick "Weekly team sync" and an instance, load,
-and see the participants table. Attendance: the course's tables and plots render. Screenshots are
-saved in the tests' temporary folder.
+and see the participants table. Attendance: the course's tables and plots render. No admin rights:
+both attendance tables (the host's own API source and the CSV exports) render and agree. Screenshots
+are saved in the tests' temporary folder.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
+from zoom_pandas.sandbox import SandboxData
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("voila")
@@ -53,6 +55,8 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Module scope starts before the per-test isolation: drop ZOOM_* and keep the cache here ourselves.
     env = {name: value for name, value in os.environ.items() if not name.startswith("ZOOM_")}
     env["ZOOM_PANDAS_CACHE_DIR"] = str(folder / "cache")
+    # Kernels import zoom_pandas from this checkout, whichever copy the interpreter has installed.
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
     log = (folder / "voila.log").open("w")
     proc = subprocess.Popen(
         [
@@ -98,6 +102,14 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def screenshot(page: Any, path: Path) -> None:
+    """The whole rendered notebook: Voila scrolls it inside ``#rendered_cells``, which ``full_page``
+    does not see, so the viewport grows to the notebook's height first."""
+    height = page.locator("#rendered_cells").evaluate("cells => cells.scrollHeight")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": max(height, 900)})
+    page.screenshot(path=str(path), full_page=True)
+
+
 def test_sign_in_pick_and_load_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:
     expect = playwright_api.expect
     started = time.monotonic()
@@ -126,7 +138,7 @@ def test_sign_in_pick_and_load_in_a_real_browser(voila_url: str, browser: Any, t
     expect(table).to_be_visible(timeout=30_000)
     expect(table).to_contain_text("in_meeting")
     shot = tmp_path / "quickstart.png"
-    page.screenshot(path=str(shot), full_page=True)
+    screenshot(page, shot)
     page.close()
     assert shot.stat().st_size > 10_000
     print(f"\nquickstart in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
@@ -150,7 +162,41 @@ def test_attendance_tables_and_plots_in_a_real_browser(voila_url: str, browser: 
     expect(plots.first).to_be_visible()
     assert plots.first.evaluate("img => img.naturalWidth") > 500  # a decoded image, not a broken one
     shot = tmp_path / "attendance.png"
-    page.screenshot(path=str(shot), full_page=True)
+    screenshot(page, shot)
     page.close()
     assert shot.stat().st_size > 10_000
     print(f"\nattendance in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
+
+
+def test_no_admin_attendance_tables_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:
+    expect = playwright_api.expect
+    started = time.monotonic()
+    people = {
+        row["user_email"] or row["name"]
+        for instance in SandboxData().meetings[SandboxData.COURSE].instances
+        for row in instance.rows()
+    }
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{voila_url}voila/render/03_no_admin.ipynb")
+    expect(page.get_by_text(f"signed in as {SandboxData.TEACHER}")).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("time present agrees to the second")).to_be_visible(
+        timeout=60_000
+    )  # the last answer: the whole notebook has run
+    expect(page.get_by_text(f"for {len(people)} of {len(people)} people")).to_be_visible()
+    expect(page.get_by_text("Note: Zoom refused the participant report")).to_be_visible()
+    expect(page.get_by_text("endpoint: past_meetings")).to_be_visible()
+    expect(page.get_by_text("endpoint: csv")).to_be_visible()
+    tables = page.locator("table").filter(has_text="sessions attended")
+    expect(tables).to_have_count(2)  # the API's and the exports' attendance
+    for table in tables.all():
+        expect(table).to_be_visible()
+        expect(table.locator("tbody tr")).to_have_count(len(people))
+        expect(table).to_contain_text("ds.teacher@example.com")
+    # No error and nothing on stderr (a warning box, a traceback).
+    expect(page.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).to_have_count(0)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    shot = tmp_path / "no_admin.png"
+    screenshot(page, shot)
+    page.close()
+    assert shot.stat().st_size > 10_000
+    print(f"\nno-admin notebook in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
