@@ -133,6 +133,22 @@ class _Replay:
     def fetch(self, instance: object, on_page: object = None) -> Any:
         return self.report
 
+    def current(self) -> Any:
+        from zoom_pandas.reports import MEETING_REPORT
+
+        return MEETING_REPORT
+
+    def sources(self) -> list[Any]:
+        return [self.current()]
+
+    @property
+    def fallback(self) -> None:
+        return None
+
+    @property
+    def spec(self) -> Any:
+        return self.current()
+
 
 def _write(report_path: str, mode: str) -> int:
     """Write one staged report through the cache policy of ``cache=True`` ("new") or ``"refresh"``.
