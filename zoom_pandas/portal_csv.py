@@ -37,7 +37,8 @@ import pyarrow.csv as pa_csv
 
 from zoom_pandas.errors import ZoomPandasWarning, warn
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.portal_table import COLUMNS, REQUIRED, check_tz, typed_table
+from zoom_pandas.portal_table import COLUMNS, REQUIRED, typed_table
+from zoom_pandas.portal_times import check_tz
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["read_zoom_csv"]
