@@ -1,9 +1,9 @@
 """``read_zoom_csv``: participant files exported from Zoom's web portal, as the read_participants frame.
 
 For hosts without the admin scope the report API needs (zoom/FACTS.md §3.10). This module finds
-the files and each one's layout (the first records, read with the ``csv`` module), reads its
-participant table as text with Arrow's CSV reader and concatenates the typed tables that
-:mod:`zoom_pandas.portal_table` makes of them. Decisions where DESIGN.md left room:
+the files and each one's layout (the first records, read with the ``csv`` module), and
+concatenates the typed tables :mod:`zoom_pandas.portal_table` makes of their participant tables.
+Decisions where DESIGN.md left room:
 
 * ``meeting_uuid``: exports carry no instance UUID; each file gets a stand-in, ``"csv:"`` and 16
   hex digits of a hash of its bytes, the same wherever and whenever the file is read, so
@@ -13,7 +13,11 @@ participant table as text with Arrow's CSV reader and concatenates the typed tab
   last copied, not when Zoom exported it. ``attrs`` name each file without its folders.
 * A ``str`` holding ``*``, ``?`` or ``[`` that is not an existing file is a glob (``**`` too).
 * The meeting block is known by its first header, ``Meeting ID``; its values are taken by header.
-  Blank lines, lines of commas and a trailing comma on every line are skipped.
+  Blank lines, lines of commas and a trailing comma on every line are skipped. Known headers match
+  whatever their case and surrounding spaces (``recording consent`` is ``Recording Consent``).
+* Each export is read once: a file with the same bytes as one read before (a second download,
+  ``participants (1).csv``, caught by the same glob) is skipped with a warning naming both, as its
+  rows would otherwise count twice under the same ``meeting_uuid``.
 """
 
 from __future__ import annotations
@@ -29,21 +33,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from zoom_pandas.errors import ZoomPandasWarning, warn
 from zoom_pandas.meeting_ids import parse_meeting_id
-from zoom_pandas.portal_table import COLUMNS, REQUIRED, typed_table
+from zoom_pandas.portal_table import COLUMNS, REQUIRED, header_name, text_columns, typed_table
 from zoom_pandas.portal_times import check_tz
 from zoom_pandas.schema import DtypeBackend, check_dtype_backend, to_frame
 
 __all__ = ["read_zoom_csv"]
-
-_TEXT = re.compile(rb"\S")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +70,12 @@ def read_zoom_csv(
     ----------
     paths : str, path-like, or list or tuple of those
         One file; several, read in the order given; or a glob (a ``str`` with ``*``, ``?`` or
-        ``[`` that is not an existing file), its matches read in sorted order. A file may start
+        ``[`` that is not an existing file), its matches read in sorted order. A file with the
+        same bytes as one read before is skipped, with a warning. A file may start
         with the meeting block ("Export with meeting data") or directly with the participant
         table (``Name (Original Name)``, ``User Email``, ``Join Time``, ``Leave Time``,
         ``Duration (Minutes)``, optionally ``Guest``, ``Recording Consent``, ``In Waiting
-        Room``); UTF-8 with or without BOM; English headers only.
+        Room``; any case); UTF-8 with or without BOM; English headers only.
     tz : str
         The IANA time zone of the exporting user's Zoom profile (``"Europe/Berlin"``): the
         files' times are wall clock there. Required. US (``MM/DD/YYYY hh:mm:ss AM/PM``) or
@@ -110,16 +110,19 @@ def read_zoom_csv(
     ------
     ValueError
         Before any file is read: ``tz`` missing or unknown, ``meeting_id`` or ``dtype_backend``
-        malformed, ``paths`` not paths, or a folder. Then, naming the file: empty, not UTF-8
-        CSV, not a participant export (the missing headers), a date format it cannot tell, a
-        time or duration that does not read (with its row), a Meeting ID other than ``meeting_id``.
+        malformed, ``paths`` not paths, or a folder. Then, naming the file: empty or only empty
+        cells, not UTF-8 CSV, not a participant export (the missing headers), a date format it
+        cannot tell, a time or duration that does not read or a date that does not exist
+        (``02/30/2021``; each with its line in the file), a Meeting ID other than ``meeting_id``.
+        Last, files whose columns of one name do not agree in type (naming the files and column).
     FileNotFoundError
         A file that does not exist, or a glob that matches none (before any file is read).
 
     Warns
     -----
     ZoomPandasWarning
-        Rows with a time in a repeated or skipped hour (how many, per file); a column left out.
+        Rows with a time in a repeated or skipped hour (how many, per file); a column left out; a
+        file skipped as a copy of one read before (naming both).
 
     Examples
     --------
@@ -131,12 +134,18 @@ def read_zoom_csv(
     zone = check_tz(tz)
     check_dtype_backend(dtype_backend)
     number = _meeting_number(meeting_id) if meeting_id is not None else None
-    tables, meetings = [], []
+    tables, meetings, read = [], [], dict[str, Path]()  # read: each file by its meeting_uuid
     for path in _files(paths):
-        table, entry = _read_file(path, zone, number)
+        data = path.read_bytes()
+        key = "csv:" + hashlib.sha256(data).hexdigest()[:16]
+        if key in read:  # a second download of one export: read again, every row would count twice
+            warn(f"{path} skipped: it has the same bytes as {read[key]}, read already", ZoomPandasWarning)
+            continue
+        read[key] = path
+        table, entry = _read_file(path, data, key, zone, number)
         tables.append(table)
         meetings.append(entry)
-    table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+    table = _concat(tables, list(read.values())) if len(tables) > 1 else tables[0]
     extra = [name for name in table.column_names if name not in COLUMNS and name != "recording_consent"]
     consent = ["recording_consent"] if "recording_consent" in table.column_names else []
     attrs: dict[str, Any] = {"meetings": meetings, **(meetings[0] if len(meetings) == 1 else {})}
@@ -148,6 +157,22 @@ def _meeting_number(meeting_id: object) -> int:
     if not isinstance(number, int):
         raise ValueError(f"meeting_id must be a meeting number (exports have no UUID), got {meeting_id!r}")
     return number
+
+
+def _concat(tables: list[pa.Table], files: list[Path]) -> pa.Table:
+    """The files' tables as one; a column whose type differs between files is a ValueError naming them."""
+    try:
+        return pa.concat_tables(tables, promote_options="default")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        kinds: dict[str, dict[str, list[str]]] = {}
+        for file, table in zip(files, tables, strict=True):
+            for field in table.schema:
+                kinds.setdefault(field.name, {}).setdefault(str(field.type), []).append(str(file))
+        for name, found in kinds.items():
+            if len(found) > 1:
+                types = "; ".join(f"{kind} in {', '.join(names)}" for kind, names in found.items())
+                raise ValueError(f"the files disagree on column {name!r}: {types}") from exc
+        raise ValueError(f"cannot make one table of {', '.join(map(str, files))}: {exc}") from exc
 
 
 def _files(paths: object) -> list[Path]:
@@ -179,11 +204,13 @@ def _files(paths: object) -> list[Path]:
     return files
 
 
-def _read_file(path: Path, tz: str, meeting_id: int | None) -> tuple[pa.Table, dict[str, Any]]:
-    """One export as a typed table and its ``attrs["meetings"]`` entry."""
-    file, data = str(path), path.read_bytes()
+def _read_file(
+    path: Path, data: bytes, key: str, tz: str, meeting_id: int | None
+) -> tuple[pa.Table, dict[str, Any]]:
+    """One export (its bytes, its stand-in UUID) as a typed table and its ``attrs["meetings"]`` entry."""
+    file = str(path)
     layout = _layout(file, data)
-    columns, rows = _text_columns(file, data, layout)
+    columns, lines = text_columns(file, data, layout.header, layout.offset)
     number, text = None, layout.block.get("Meeting ID", "")
     if text:
         try:
@@ -195,9 +222,8 @@ def _read_file(path: Path, tz: str, meeting_id: int | None) -> tuple[pa.Table, d
     if meeting_id is not None and number is not None and number != meeting_id:
         raise ValueError(f"{file}: its meeting block says Meeting ID {number}, but meeting_id={meeting_id}")
     number = meeting_id if meeting_id is not None else number
-    key = "csv:" + hashlib.sha256(data).hexdigest()[:16]
     table, start, end = typed_table(
-        file, columns, rows, layout.block, tz=tz, meeting_id=number, meeting_uuid=key
+        file, columns, lines, layout.block, tz=tz, meeting_id=number, meeting_uuid=key
     )
     return table, {
         "meeting_id": number,
@@ -205,7 +231,7 @@ def _read_file(path: Path, tz: str, meeting_id: int | None) -> tuple[pa.Table, d
         "topic": layout.block.get("Topic") or None,
         "start_time": start,
         "end_time": end,
-        "total_records": len(rows),
+        "total_records": len(lines),
         "fetched_at": None,
         "source": "csv",
         "endpoint": "csv",
@@ -236,21 +262,21 @@ def _records(file: str, data: bytes, start: int) -> Iterator[tuple[list[str], in
 def _layout(file: str, data: bytes) -> Layout:
     """The meeting block (if any), the participant table's header and where its rows start."""
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    if not _TEXT.search(data, start):
-        raise ValueError(f"{file} is empty")
     records = _records(file, data, start)
-    header, offset = next(records)
+    header, offset = next(records, ([], start))
+    if not header:  # blank lines, lines of commas, empty quoted cells
+        raise ValueError(f"{file} is empty: none of its cells holds text, so it has no participant table")
     block: dict[str, str] = {}
-    if header[0].strip() == "Meeting ID":
+    if header_name(header[0]) == "Meeting ID":
         values, offset = next(records, ([], offset))
-        if REQUIRED[0] in (value.strip() for value in values):  # a block header without values
+        if REQUIRED[0] in map(header_name, values):  # a block header without values
             header = values
         else:
-            block = {name.strip(): value.strip() for name, value in zip(header, values, strict=False)}
+            block = {header_name(name): value.strip() for name, value in zip(header, values, strict=False)}
             header, offset = next(records, ([], offset))
         if not header:
             raise ValueError(f"{file} has a meeting block but no participant table after it")
-    names = [cell.strip() for cell in header]
+    names = [header_name(cell) for cell in header]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         found = ", ".join(repr(name[:40]) for name in names[:12] if name)
@@ -267,39 +293,3 @@ def _layout(file: str, data: bytes) -> Layout:
     elif row and not any(names[len(row) :]):
         names = names[: len(row)]
     return Layout(block, names, offset)
-
-
-def _text_columns(file: str, data: bytes, layout: Layout) -> tuple[dict[str, pa.ChunkedArray], np.ndarray]:
-    """The named columns as trimmed text without blank rows, and each row's number in the file's table."""
-    names = [str(index) for index in range(len(layout.header))]
-    body = pa.py_buffer(data).slice(layout.offset)
-    if not _TEXT.search(data, layout.offset):
-        table = pa.table({name: pa.array([], pa.string()) for name in names})
-    else:
-        try:
-            table = pa_csv.read_csv(
-                pa.BufferReader(body),
-                read_options=pa_csv.ReadOptions(column_names=names),
-                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-                convert_options=pa_csv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-                ),
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise ValueError(f"{file}: the participant table is not well-formed UTF-8 CSV: {exc}") from exc
-    text = [pc.utf8_trim_whitespace(table.column(index)) for index in range(len(names))]
-    blank = None
-    for column in text:
-        empty = pc.equal(column, "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    rows = np.arange(1, table.num_rows + 1)
-    if blank is not None and pc.any(blank).as_py():  # a line of commas
-        keep = pc.invert(blank)
-        text, rows = [pc.filter(column, keep) for column in text], rows[keep.to_numpy(zero_copy_only=False)]
-    columns: dict[str, pa.ChunkedArray] = {}
-    for header, column in zip(layout.header, text, strict=True):
-        if header:
-            columns[header] = column
-        elif pc.any(pc.not_equal(column, "")).as_py():
-            warn(f"{file}: a column without a header holds values; it is left out", ZoomPandasWarning)
-    return columns, rows

@@ -1,15 +1,18 @@
-"""One web-portal export's participant table, as text, -> the read_participants columns, typed.
+"""One web-portal export's participant table -> the read_participants columns, typed.
 
-Arrow compute and NumPy over whole columns, never a loop over rows. The rules, decided where
-DESIGN.md left room:
+The table's text is read with Arrow's CSV reader, then Arrow compute and NumPy work over whole
+columns, never a loop over rows. The rules, decided where DESIGN.md left room:
 
+* **Lines**: errors name a row by its line in the file (from 1; ``\\n``, ``\\r\\n`` and ``\\r``
+  end lines) where the row starts. Exact: Arrow reads blank lines as rows here, and a row's
+  quoted values add their line breaks.
 * **Names**: ``name`` is the text before the last parenthesised group closing the cell, that group
   (not blank, no parentheses inside) is ``original_name``: ``"Ana (she/her) (Ana Lima)"`` is
   ``Ana (she/her)`` renamed from ``Ana Lima``; a cell that is only a group is a name.
 * **Flags**: Guest Yes/No (other values NA); ``Recording Consent`` kept as ``recording_consent``,
   Y/Yes true, empty/N/No false; ``In Waiting Room`` Yes gives ``status`` ``in_waiting_room``.
   Other columns are kept as text, named in snake_case; a name clash is left out with a warning.
-* **Times**: read as :mod:`zoom_pandas.portal_times` says (formats, DST).
+* **Times**: read as :mod:`zoom_pandas.portal_times` says (formats, dates that do not exist, DST).
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from zoom_pandas.errors import ZoomPandasWarning, warn
 from zoom_pandas.portal_times import Shifts, first_true, parse_times, time_format, to_utc, where
 from zoom_pandas.schema import PARTICIPANTS
 
-__all__ = ["COLUMNS", "KNOWN", "REQUIRED", "typed_table"]
+__all__ = ["COLUMNS", "KNOWN", "REQUIRED", "header_name", "text_columns", "typed_table"]
 
 NAME, EMAIL, JOIN, LEAVE, MINUTES = (
     "Name (Original Name)",
@@ -37,16 +41,80 @@ NAME, EMAIL, JOIN, LEAVE, MINUTES = (
 GUEST, CONSENT, WAITING = "Guest", "Recording Consent", "In Waiting Room"
 REQUIRED = (NAME, EMAIL, JOIN, LEAVE, MINUTES)
 KNOWN = (*REQUIRED, GUEST, CONSENT, WAITING)
+_BLOCK_HEADERS = ("Meeting ID", "Topic", "Start Time", "End Time", EMAIL, MINUTES, "Participants")
+_HEADERS = {name.casefold(): name for name in (*KNOWN, *_BLOCK_HEADERS)}
 #: The read_participants columns, then the two every CSV frame has.
 COLUMNS = {**PARTICIPANTS.fields, "original_name": pa.string(), "guest": pa.bool_()}
 _RENAMED = r"(?s)^(?P<name>.*\S)\s*\((?P<original>[^()]*[^()\s][^()]*)\)$"
 _BLOCK = "the meeting block's "
+_TEXT = re.compile(rb"\S")
+
+
+def header_name(cell: str) -> str:
+    """A header cell stripped, a known header (table or block) in Zoom's case whatever the file's."""
+    name = cell.strip()
+    return _HEADERS.get(name.casefold(), name)
+
+
+def text_columns(
+    file: str, data: bytes, headers: list[str], offset: int
+) -> tuple[dict[str, pa.ChunkedArray], np.ndarray]:
+    """The named columns as trimmed text without blank rows, and each row's line in the file."""
+    names = [str(index) for index in range(len(headers))]
+    body = pa.py_buffer(data).slice(offset)
+    if not _TEXT.search(data, offset):
+        table = pa.table({name: pa.array([], pa.string()) for name in names})
+    else:
+        try:
+            table = pa_csv.read_csv(
+                pa.BufferReader(body),
+                read_options=pa_csv.ReadOptions(column_names=names),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise ValueError(f"{file}: the participant table is not well-formed UTF-8 CSV: {exc}") from exc
+    text = [pc.utf8_trim_whitespace(table.column(index)) for index in range(len(names))]
+    blank = None
+    for column in text:
+        empty = pc.equal(column, "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    lines = _lines(data, offset, table)
+    if blank is not None and pc.any(blank).as_py():  # blank lines, lines of commas
+        keep = pc.invert(blank)
+        text, lines = [pc.filter(column, keep) for column in text], lines[keep.to_numpy(zero_copy_only=False)]
+    columns: dict[str, pa.ChunkedArray] = {}
+    for header, column in zip(headers, text, strict=True):
+        if header:
+            columns[header] = column
+        elif pc.any(pc.not_equal(column, "")).as_py():
+            warn(f"{file}: a column without a header holds values; it is left out", ZoomPandasWarning)
+    return columns, lines
+
+
+def _lines(data: bytes, offset: int, table: pa.Table) -> np.ndarray:
+    """Each row's first line in the file: with blank lines kept as rows, a row spans one line and
+    the line breaks in its quoted values (counted only when the table has more lines than rows)."""
+    spans = np.ones(table.num_rows, dtype=np.int64)
+    if _breaks(data, offset, len(data)) + (not data.endswith((b"\n", b"\r"))) > table.num_rows:
+        for column in table.columns:
+            spans += np.asarray(pc.count_substring_regex(column, "\r\n|\r|\n").to_numpy(), dtype=np.int64)
+    return np.asarray(1 + _breaks(data, 0, offset) + np.cumsum(spans) - spans, dtype=np.int64)
+
+
+def _breaks(data: bytes, start: int, end: int) -> int:
+    """The line breaks (\\n, \\r\\n or \\r) in ``data[start:end]`` (NumPy: bytes.count is slower)."""
+    text = np.frombuffer(memoryview(data)[start:end], np.uint8)
+    lf, cr = text == 10, text == 13
+    return int(np.count_nonzero(lf) + np.count_nonzero(cr) - np.count_nonzero(cr[:-1] & lf[1:]))
 
 
 def typed_table(
     file: str,
     columns: dict[str, pa.ChunkedArray],
-    rows: np.ndarray,
+    lines: np.ndarray,
     block: dict[str, str],
     *,
     tz: str,
@@ -55,16 +123,16 @@ def typed_table(
 ) -> tuple[pa.Table, str | None, str | None]:
     """The typed table of one file's text columns (trimmed), and the block's start and end (ISO, UTC).
 
-    ``rows`` numbers each row for error messages (rows of the file's table, from 1).
+    ``lines`` holds each row's line in the file, for error messages.
     """
-    count = len(rows)
+    count = len(lines)
     text = {what: _text(block.get(what, "")) for what in ("Start Time", "End Time", MINUTES)}
     fmt = time_format([columns[JOIN], columns[LEAVE], text["Start Time"], text["End Time"]])
     shifts = Shifts()
-    minutes = _minutes(file, MINUTES, columns[MINUTES], rows)
+    minutes = _minutes(file, MINUTES, columns[MINUTES], lines)
     join, leave = to_utc(
-        parse_times(file, JOIN, columns[JOIN], fmt, rows),
-        parse_times(file, LEAVE, columns[LEAVE], fmt, rows),
+        parse_times(file, JOIN, columns[JOIN], fmt, lines),
+        parse_times(file, LEAVE, columns[LEAVE], fmt, lines),
         minutes,
         tz,
         shifts,
@@ -117,11 +185,11 @@ def _text(value: str) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array([value], pa.string())])
 
 
-def _minutes(file: str, what: str, values: pa.ChunkedArray, rows: np.ndarray | None) -> pa.ChunkedArray:
+def _minutes(file: str, what: str, values: pa.ChunkedArray, lines: np.ndarray | None) -> pa.ChunkedArray:
     """Whole minutes (text, "" for none) as int64."""
     at = first_true(pc.invert(pc.match_substring_regex(values, r"^[0-9]{0,9}$")))
     if at is not None:
-        raise ValueError(f"{file}: {where(what, rows, at)} is {values[at].as_py()!r}, not a whole number")
+        raise ValueError(f"{file}: {where(what, lines, at)} is {values[at].as_py()!r}, not a whole number")
     return pc.cast(_blank_as_null(values), pa.int64())
 
 

@@ -4,7 +4,10 @@ Arrow compute and NumPy over whole columns, never a loop over rows. The rules, d
 DESIGN.md left room:
 
 * **Time format, per file**: US ``MM/DD/YYYY hh:mm:ss AM/PM`` when any time ends in AM or PM, else
-  day-first ``DD/MM/YYYY HH:MM:SS``; a time that fits neither is a ``ValueError`` with its row.
+  day-first ``DD/MM/YYYY HH:MM:SS``; a time that fits neither is a ``ValueError`` with its line.
+* **Dates that do not exist**: Arrow's strptime rolls ``02/30/2021`` over to 2 March and second
+  60 to the next minute; a time whose parsed fields are not the ones written (or whose year has
+  other than four digits) is a ``ValueError`` with its line, never another moment.
 * **Repeated hour** (clocks going back make a wall time happen twice): a row with only its Join or
   only its Leave Time in it takes the reading whose span best matches its ``Duration (Minutes)``;
   with both (same span either way) or no duration, the first occurrence.
@@ -16,6 +19,7 @@ DESIGN.md left room:
 from __future__ import annotations
 
 import dataclasses
+import re
 import zoneinfo
 
 import numpy as np
@@ -29,6 +33,21 @@ __all__ = ["Shifts", "check_tz", "first_true", "parse_times", "time_format", "to
 
 US, DAY_FIRST = "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %H:%M:%S"
 _FORMATS = {US: "US MM/DD/YYYY hh:mm:ss AM/PM", DAY_FIRST: "day-first DD/MM/YYYY HH:MM:SS"}
+#: Times that cannot have rolled over (every field in range, the day one its month has; 29 February
+#: is left to the field-by-field comparison, as leap years are): only the others are compared, so
+#: Zoom's times cost one regex match.
+_MONTH_DAY = r"((0?[1-9]|1[0-2])/(0?[1-9]|1\d|2[0-8])|(0?[13-9]|1[0-2])/(29|30)|(0?[13578]|1[02])/31)"
+_DAY_MONTH = r"((0?[1-9]|1\d|2[0-8])/(0?[1-9]|1[0-2])|(29|30)/(0?[13-9]|1[0-2])|31/(0?[13578]|1[02]))"
+_SAFE = {
+    US: rf"^{_MONTH_DAY}/\d{{4}} (0?[1-9]|1[0-2]):[0-5]\d:[0-5]\d [AP]M$",
+    DAY_FIRST: rf"^{_DAY_MONTH}/\d{{4}} ([01]?\d|2[0-3]):[0-5]\d:[0-5]\d$",
+}
+_FIELDS = r"^(?P<a>\d\d?)/(?P<b>\d\d?)/(?P<year>\d{4})\s*(?P<hour>\d\d?):(?P<minute>\d\d?):(?P<second>\d\d?)"
+_NO_SECONDS = r"\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}(\s*[AaPp][Mm])?"
+_EXCEL = (
+    " (its time has no seconds, as when a spreadsheet program saves the file again: export it "
+    "again from the Zoom web portal and read that file without opening it in Excel first)"
+)
 
 
 def check_tz(tz: object) -> str:
@@ -53,9 +72,9 @@ def first_true(bad: pa.ChunkedArray | pa.Array) -> int | None:
     return int(np.argmax(np.asarray(bad.to_numpy(zero_copy_only=False), dtype=bool)))
 
 
-def where(what: str, rows: np.ndarray | None, at: int) -> str:
-    """``what`` and, for a table's row, its number."""
-    return what if rows is None else f"{what} in row {rows[at]}"
+def where(what: str, lines: np.ndarray | None, at: int) -> str:
+    """``what`` and, for a table's row, its line in the file."""
+    return what if lines is None else f"{what} on line {lines[at]}"
 
 
 def time_format(columns: list[pa.ChunkedArray]) -> str:
@@ -66,22 +85,53 @@ def time_format(columns: list[pa.ChunkedArray]) -> str:
 
 
 def parse_times(
-    file: str, what: str, values: pa.ChunkedArray, fmt: str, rows: np.ndarray | None
+    file: str, what: str, values: pa.ChunkedArray, fmt: str, lines: np.ndarray | None
 ) -> pa.ChunkedArray:
-    """Wall-clock text ("" for none) as naive ``timestamp[s]``."""
+    """Wall-clock text ("" for none) as naive ``timestamp[s]``; a time that does not read, or does
+    not exist, is a ``ValueError`` naming the file, the line and the text."""
     parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
     at = first_true(pc.and_(pc.is_null(parsed), pc.not_equal(values, "")))
     if at is None:
-        return parsed
-    value, place = values[at].as_py(), where(what, rows, at)
+        at = first_true(_rolled_over(values, parsed, fmt))
+        if at is None:
+            return parsed
+        raise ValueError(
+            f"{file}: {where(what, lines, at)} is {values[at].as_py()!r}: no such date and time in the "
+            f"{_FORMATS[fmt]} format (a lenient reader would make it {parsed[at].as_py()})"
+        )
+    value, place = values[at].as_py(), where(what, lines, at)
+    hint = _EXCEL if re.fullmatch(_NO_SECONDS, value) else ""
     if fmt == US:
         raise ValueError(
-            f"{file}: {place} is {value!r}, not a time in the {_FORMATS[US]} format of its other times"
+            f"{file}: {place} is {value!r}, not a time in the {_FORMATS[US]} format of its other times{hint}"
         )
     raise ValueError(
         f"{file}: cannot tell the date format: {place} is {value!r}, neither {_FORMATS[US]} "
-        f"nor {_FORMATS[DAY_FIRST]}"
+        f"nor {_FORMATS[DAY_FIRST]}{hint}"
     )
+
+
+def _rolled_over(values: pa.ChunkedArray, parsed: pa.ChunkedArray, fmt: str) -> pa.ChunkedArray | pa.Array:
+    """Where the parsed time's fields are not the written ones (30 February read as 2 March)."""
+    doubtful = pc.and_(pc.is_valid(parsed), pc.invert(pc.match_substring_regex(values, _SAFE[fmt])))
+    if not pc.any(doubtful).as_py():
+        return doubtful
+    at = np.flatnonzero(np.asarray(doubtful.to_numpy(zero_copy_only=False), dtype=bool))
+    text, moments = pc.take(values, at), pc.take(parsed, at)
+    written = pc.extract_regex(text, _FIELDS)  # null where the text is not written field by field
+    month, day = ("a", "b") if fmt == US else ("b", "a")
+    same = pc.is_valid(written)
+    for part, field in zip(
+        (pc.year, pc.month, pc.day, pc.hour, pc.minute, pc.second),
+        ("year", month, day, "hour", "minute", "second"),
+        strict=True,
+    ):
+        gap = pc.subtract(part(moments), pc.cast(pc.struct_field(written, field), pa.int64()))
+        off_by = [-12, 0, 12] if fmt == US and field == "hour" else [0]  # 12 AM is hour 0, 1 PM 13
+        same = pc.and_(same, pc.is_in(gap, pa.array(off_by, pa.int64())))
+    bad = np.zeros(len(values), dtype=bool)
+    bad[at] = ~np.asarray(same.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    return pa.array(bad)
 
 
 @dataclasses.dataclass

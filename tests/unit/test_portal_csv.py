@@ -329,6 +329,19 @@ def test_an_unnamed_column_with_values_is_left_out_with_a_warning(tmp_path: Path
     assert list(df.columns)[-1] == "recording_consent" and len(df) == 1
 
 
+def test_known_headers_match_whatever_their_case_and_spaces(tmp_path: Path) -> None:
+    plain = read_zoom_csv(write(tmp_path, export(), "plain.csv"), tz=BERLIN)
+    lines = export(
+        header=[f" {name.lower()}" if index % 2 else name.upper() for index, name in enumerate(HEADER)]
+    )
+    lines = lines.splitlines()
+    lines[0] = lines[0].lower()  # the meeting block's headers too
+    df = read_zoom_csv(write(tmp_path, "\n".join(lines) + "\n", "cased.csv"), tz=BERLIN)
+
+    pd.testing.assert_frame_equal(df.drop(columns="meeting_uuid"), plain.drop(columns="meeting_uuid"))
+    assert df.attrs["topic"] == "Lecture, week 1" and df.attrs["meeting_id"] == 85746065432
+
+
 # --- several files --------------------------------------------------------------------------------
 
 
@@ -383,6 +396,54 @@ def test_a_file_whose_name_looks_like_a_glob_is_read_as_a_file(tmp_path: Path) -
     path = write(tmp_path, export(LECTURE[:1]), "week[1].csv")
 
     assert read_zoom_csv(str(path), tz=BERLIN).attrs["file"] == "week[1].csv"
+
+
+def test_the_same_export_twice_is_read_once_with_a_warning_naming_both(tmp_path: Path) -> None:
+    # a browser's second download: a glob sorts "participants (1).csv" before "participants.csv"
+    first = write(tmp_path, export(), "participants (1).csv")
+    again = write(tmp_path, export(), "participants.csv")
+    with pytest.warns(ZoomPandasWarning) as caught:
+        df = read_zoom_csv(str(tmp_path / "*.csv"), tz=BERLIN)
+
+    assert [str(warning.message) for warning in caught] == [
+        f"{again} skipped: it has the same bytes as {first}, read already"
+    ]
+    assert len(df) == 6 and [m["file"] for m in df.attrs["meetings"]] == ["participants (1).csv"]
+    assert df.attrs["file"] == "participants (1).csv" and df["meeting_uuid"].nunique() == 1
+
+
+def test_one_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    path = write(tmp_path, export())
+    with pytest.warns(
+        ZoomPandasWarning, match=r"participants\.csv skipped: .*participants\.csv, read already"
+    ):
+        df = read_zoom_csv([path, str(path)], tz=BERLIN)
+
+    assert len(df) == 6 and len(df.attrs["meetings"]) == 1
+
+
+def test_headers_that_differ_in_case_between_files_make_one_column(tmp_path: Path) -> None:
+    lower = [*HEADER[:6], "recording consent", HEADER[7]]
+    first = write(tmp_path, export(LECTURE[:2]), "a.csv")
+    second = write(tmp_path, export(LECTURE[2:4], header=lower, day="2024-03-12"), "b.csv")
+    df = read_zoom_csv([first, second], tz=BERLIN)
+
+    assert values(df["recording_consent"]) == [True, True, False, False]
+    assert str(df["recording_consent"].dtype) == "bool[pyarrow]"
+
+
+def test_files_whose_columns_clash_in_type_are_a_value_error_naming_them(tmp_path: Path) -> None:
+    # "Recording_Consent" is no known header: it becomes a text column of the bool one's name
+    flag = write(tmp_path, export(LECTURE[:1]), "flag.csv")
+    text = write(
+        tmp_path, export(LECTURE[:1], header=[*HEADER[:6], "Recording_Consent", HEADER[7]]), "text.csv"
+    )
+    with pytest.raises(
+        ValueError,
+        match=rf"disagree on column 'recording_consent': bool in {re.escape(str(flag))}; "
+        rf"string in {re.escape(str(text))}$",
+    ):
+        read_zoom_csv([flag, text], tz=BERLIN)
 
 
 def test_the_same_export_gets_the_same_stand_in_uuid(tmp_path: Path) -> None:
@@ -594,11 +655,15 @@ def test_a_folder_is_refused_with_a_hint(tmp_path: Path) -> None:
         read_zoom_csv(tmp_path, tz=BERLIN)
 
 
-@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\r\n  \n"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\xef\xbb\xbf", b"\n\r\n  \n", b",,,,\n,,,\n", b'""\n', b"  ,  \n\n", b'\xef\xbb\xbf"",  ,\r\n'],
+    ids=["nothing", "bom", "blank lines", "commas", "empty quotes", "blank cells", "bom and cells"],
+)
 def test_an_empty_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
-    with pytest.raises(ValueError, match=r"empty\.csv is empty"):
+    with pytest.raises(ValueError, match=r"empty\.csv is empty: .* no participant table"):
         read_zoom_csv(path, tz=BERLIN)
 
 
@@ -632,7 +697,7 @@ def test_a_date_format_it_cannot_tell(tmp_path: Path) -> None:
     rows = [["Ana", "", "2024-03-05 10:00:00", "2024-03-05 11:00:00", "60", "No", "", "No"]]
     with pytest.raises(
         ValueError,
-        match=r"iso\.csv: cannot tell the date format: Join Time in row 1 is '2024-03-05 10:00:00'",
+        match=r"iso\.csv: cannot tell the date format: Join Time on line 2 is '2024-03-05 10:00:00'",
     ):
         read_zoom_csv(write(tmp_path, export(rows, block=None), "iso.csv"), tz=BERLIN)
 
@@ -643,27 +708,132 @@ def test_a_us_month_in_a_day_first_file_is_not_guessed(tmp_path: Path) -> None:
         ["Bob", "", "03/13/2024 10:00:00", "03/13/2024 11:00:00", "60", "No", "", "No"],
     ]
     with pytest.raises(
-        ValueError, match=r"cannot tell the date format: Join Time in row 2 is '03/13/2024 10:00:00'"
+        ValueError, match=r"cannot tell the date format: Join Time on line 3 is '03/13/2024 10:00:00'"
     ):
         read_zoom_csv(write(tmp_path, export(rows, block=None)), tz=BERLIN)
 
 
 @pytest.mark.parametrize(("column", "index"), [("Join Time", 2), ("Leave Time", 3)])
-def test_a_time_that_does_not_read_names_its_row(tmp_path: Path, column: str, index: int) -> None:
+def test_a_time_that_does_not_read_names_its_line(tmp_path: Path, column: str, index: int) -> None:
     bad = list(LECTURE[1])
     bad[index] = "13/45/2024 10:00:00 AM"
-    with pytest.raises(
-        ValueError, match=rf"bad\.csv: {column} in row 2 is '13/45/2024 10:00:00 AM', not a time in the US"
+    with pytest.raises(  # the meeting block, a blank line and the header take lines 1-4
+        ValueError, match=rf"bad\.csv: {column} on line 6 is '13/45/2024 10:00:00 AM', not a time in the US"
     ):
         read_zoom_csv(write(tmp_path, export([LECTURE[0], bad, LECTURE[2]]), "bad.csv"), tz=BERLIN)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "written", "rolled"),
+    [
+        ("us", "02/30/2021 10:30:00 AM", "2021-03-02 10:30:00"),
+        ("us", "02/29/2021 10:30:00 AM", "2021-03-01 10:30:00"),  # 2021 is no leap year
+        ("us", "04/31/2024 10:30:00 AM", "2024-05-01 10:30:00"),
+        ("us", "03/05/2024 11:59:60 PM", "2024-03-06 00:00:00"),
+        ("us", "03/05/24 10:30:00 AM", "0024-03-05 10:30:00"),  # a year of two digits
+        ("day_first", "31/04/2021 10:30:00", "2021-05-01 10:30:00"),
+        ("day_first", "29/02/2023 10:30:00", "2023-03-01 10:30:00"),
+        ("day_first", "05/03/2024 23:59:60", "2024-03-06 00:00:00"),
+        ("day_first", "05/03/2024 10:30:61", "2024-03-05 10:31:01"),
+    ],
+)
+def test_a_date_that_does_not_exist_names_its_line(
+    tmp_path: Path, fmt: str, written: str, rolled: str
+) -> None:
+    rows = [LECTURE[0], [*LECTURE[1][:3], written, *LECTURE[1][4:]]]
+    with pytest.raises(
+        ValueError,
+        match=rf"bad\.csv: Leave Time on line 6 is '{re.escape(written)}': no such date and time in the "
+        rf".* format \(a lenient reader would make it {rolled}\)",
+    ):
+        read_zoom_csv(write(tmp_path, export(rows, fmt=fmt), "bad.csv"), tz=BERLIN)
+
+
+@hypothesis.given(
+    year=st.integers(1999, 2031),
+    month=st.integers(1, 12),
+    day=st.integers(1, 31),
+    second=st.integers(0, 61),
+    fmt=st.sampled_from(["us", "day_first"]),
+)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_time_is_read_exactly_when_it_exists(
+    tmp_path: Path, year: int, month: int, day: int, second: int, fmt: str
+) -> None:
+    us = f"{month:02d}/{day:02d}/{year} 10:30:{second:02d} PM"
+    written = us if fmt == "us" else f"{day:02d}/{month:02d}/{year} 22:30:{second:02d}"
+    path = write(tmp_path, export([["A", "", written, written, "0"]], block=None, header=HEADER[:5]))
+    try:
+        moment = dt.datetime(year, month, day, 22, 30, second)
+    except ValueError:  # 31 April, 29 February outside leap years, second 60 or 61
+        with pytest.raises(ValueError, match="no such date and time"):
+            read_zoom_csv(path, tz="UTC")
+        return
+    assert read_zoom_csv(path, tz="UTC")["join_time"].tolist() == [pd.Timestamp(moment, tz="UTC")]
+
+
+def test_a_block_time_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    text = export().replace(wall("09:50:00", "us"), "02/30/2024 09:50:00 AM")
+    with pytest.raises(
+        ValueError, match=r"the meeting block's Start Time is '02/30/2024 09:50:00 AM': no such"
+    ):
+        read_zoom_csv(write(tmp_path, text), tz=BERLIN)
+
+
+@pytest.mark.parametrize("fmt", ["us", "day_first"])
+def test_real_dates_that_need_a_closer_look_are_read(tmp_path: Path, fmt: str) -> None:
+    # days 29-31, 12 AM and PM, one-digit fields, lower-case am: not the quick pattern, still read
+    us = ["02/29/2024 11:59:59 PM", "12/31/2023 12:00:00 AM", "1/2/2024 9:05:07 am", "3/31/2024 12:5:6 PM"]
+    day_first = ["29/02/2024 23:59:59", "31/12/2023 00:00:00", "2/1/2024 9:05:07", "31/3/2024 12:5:6"]
+    rows = [["A", "", when, when, "0"] for when in (us if fmt == "us" else day_first)]
+    df = read_zoom_csv(write(tmp_path, export(rows, block=None, header=HEADER[:5])), tz="UTC")
+
+    assert df["join_time"].tolist() == [
+        utc(clock, day)
+        for day, clock in [
+            ("2024-02-29", "23:59:59"),
+            ("2023-12-31", "00:00:00"),
+            ("2024-01-02", "09:05:07"),
+            ("2024-03-31", "12:05:06"),
+        ]
+    ]
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_line_numbers_count_blank_lines_and_breaks_in_quoted_values(tmp_path: Path, crlf: bool) -> None:
+    block = ("857 4606 5432", "Stats\nroom 2", "09:50:00", "11:00:00", "h@uni.edu", "70", "4")
+    bad = "13/45/2024 10:00:00 AM"
+    text = (
+        export([LECTURE[0]], block=block)
+        + "\n"
+        + export([["Ana\nLima (she/her)\n", *LECTURE[1][1:]]], block=None).split("\n", 1)[1]
+        + ",,,,,,,\n"
+        + export([[*LECTURE[2][:2], bad, *LECTURE[2][3:]]], block=None).split("\n", 1)[1]
+    )
+    line = next(number for number, cells in enumerate(text.split("\n"), 1) if bad in cells)
+    assert line == 12  # block 1-4 (the topic takes two), blank 5, header 6, rows 7, (8), 9-11, 12
+    with pytest.raises(ValueError, match=rf"lines\.csv: Join Time on line {line} is '{bad}'"):
+        read_zoom_csv(write(tmp_path, text, "lines.csv", crlf=crlf), tz=BERLIN)
+
+
+@pytest.mark.parametrize(
+    "written", ["11/19/2021 10:30 AM", "11/19/2021 10:30", "19/11/2021 22:30", "11/19/21 10:30"]
+)
+def test_times_without_seconds_suggest_exporting_again(tmp_path: Path, written: str) -> None:
+    rows = [["A", "", written, written, "0"]]
+    with pytest.raises(
+        ValueError,
+        match=r"excel\.csv: .*Join Time on line 2 .*no seconds.*export it again from the Zoom web portal",
+    ):
+        read_zoom_csv(write(tmp_path, export(rows, block=None, header=HEADER[:5]), "excel.csv"), tz=BERLIN)
+
+
 @pytest.mark.parametrize("minutes", ["abc", "12.5", "-3", "1e3"])
-def test_a_duration_that_is_not_a_number_names_its_row(tmp_path: Path, minutes: str) -> None:
+def test_a_duration_that_is_not_a_number_names_its_line(tmp_path: Path, minutes: str) -> None:
     rows = [LECTURE[0], LECTURE[1], [*LECTURE[2][:4], minutes, *LECTURE[2][5:]]]
     with pytest.raises(
         ValueError,
-        match=rf"bad\.csv: Duration \(Minutes\) in row 3 is '{re.escape(minutes)}', not a whole number",
+        match=rf"bad\.csv: Duration \(Minutes\) on line 7 is '{re.escape(minutes)}', not a whole number",
     ):
         read_zoom_csv(write(tmp_path, export(rows), "bad.csv"), tz=BERLIN)
 
@@ -687,6 +857,7 @@ def test_text_that_is_not_utf8_names_the_file(tmp_path: Path, where: str) -> Non
         read_zoom_csv(path, tz=BERLIN)
 
 
-def test_repeated_columns_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("again", ["Guest", " GUEST"])
+def test_repeated_columns_are_refused(tmp_path: Path, again: str) -> None:
     with pytest.raises(ValueError, match=r"repeats the column\(s\) \['Guest'\]"):
-        read_zoom_csv(write(tmp_path, export(LECTURE[:1], header=[*HEADER[:7], "Guest"])), tz=BERLIN)
+        read_zoom_csv(write(tmp_path, export(LECTURE[:1], header=[*HEADER[:7], again])), tz=BERLIN)
