@@ -11,7 +11,7 @@ Decisions where DESIGN.md left room:
   start and end in ``attrs``.
 * ``fetched_at`` is None: nothing was fetched, and a file's modification time says when it was
   last copied, not when Zoom exported it. ``attrs`` name each file without its folders.
-* A ``str`` holding ``*``, ``?`` or ``[`` that is not an existing file is a glob (``**`` too).
+* A path holding ``*``, ``?`` or ``[`` that is not an existing file is a glob (``**`` too).
 * The meeting block is known by its first header, ``Meeting ID``; its values are taken by header.
   Blank lines, lines of commas and a trailing comma on every line are skipped. Known headers match
   whatever their case and surrounding spaces (``recording consent`` is ``Recording Consent``).
@@ -69,7 +69,7 @@ def read_zoom_csv(
     Parameters
     ----------
     paths : str, path-like, or list or tuple of those
-        One file; several, read in the order given; or a glob (a ``str`` with ``*``, ``?`` or
+        One file; several, read in the order given; or a glob (a path with ``*``, ``?`` or
         ``[`` that is not an existing file), its matches read in sorted order. A file with the
         same bytes as one read before is skipped, with a warning. A file may start
         with the meeting block ("Export with meeting data") or directly with the participant
@@ -190,7 +190,7 @@ def _files(paths: object) -> list[Path]:
         if not isinstance(item, (str, os.PathLike)):
             raise ValueError(f"paths must hold paths (str or path-like), not {type(item).__name__}")
         path = Path(os.path.expanduser(os.fspath(item)))
-        if isinstance(item, str) and not path.is_file() and re.search(r"[*?[]", item):
+        if not path.is_file() and re.search(r"[*?[]", os.fspath(item)):
             matches = sorted(found for found in glob.glob(str(path), recursive=True) if os.path.isfile(found))
             if not matches:
                 raise FileNotFoundError(2, "No file matches the pattern", item)

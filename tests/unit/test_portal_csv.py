@@ -390,6 +390,8 @@ def test_a_glob_reads_its_matches_sorted_and_skips_other_files(tmp_path: Path) -
 
     assert [m["file"] for m in df.attrs["meetings"]] == ["week1.csv", "week2.csv"]
     assert len(df) == 4
+    as_path = read_zoom_csv(tmp_path / "week*.csv", tz=BERLIN)  # a Path glob, as pathlib users write it
+    assert [m["file"] for m in as_path.attrs["meetings"]] == ["week1.csv", "week2.csv"]
 
 
 def test_a_file_whose_name_looks_like_a_glob_is_read_as_a_file(tmp_path: Path) -> None:
