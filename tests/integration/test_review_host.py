@@ -2,7 +2,7 @@
 
 Real HTTP only: the sandbox, or :class:`ScriptedZoom` (a tiny scripted Zoom on 127.0.0.1) where an
 answer must be hostile in a way the sandbox cannot be. Every test states the contract it holds
-(DESIGN.md "Without admin rights", "Cache", "Faults"); the review report lists which fail and why.
+(DESIGN.md "Without admin rights", "Cache", "Faults").
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def test_offline_latest_is_the_newest_cached_instance_of_either_source(
     every = zp.read_participants(COURSE, client=client, cache="offline", instances="all")
     assert [m["meeting_uuid"] for m in every.attrs["meetings"]] == [older, newest]
     latest = zp.read_participants(COURSE, client=client, cache="offline")
-    assert latest.attrs["meeting_uuid"] == newest  # fails: the report's dataset is asked first, wins
+    assert latest.attrs["meeting_uuid"] == newest
 
 
 def test_a_new_session_of_a_host_reads_its_cached_past_meetings_rows(tmp_path: Path) -> None:
@@ -244,7 +244,7 @@ def test_a_new_session_of_a_host_reads_its_cached_past_meetings_rows(tmp_path: P
         with sandbox.client(retry=FAST_RETRY) as second:  # a new kernel, a new client
             frame, _ = reading(lambda: zp.read_participants(uuid, client=second))
         assert frame.attrs["endpoint"] == "past_meetings"
-        assert participant_requests(sandbox) == before, "fetched again although cached"  # fails: 2 more
+        assert participant_requests(sandbox) == before, "fetched again although cached"
         assert frame.attrs["source"] == "cache"
 
 
@@ -255,7 +255,7 @@ def test_a_new_session_reading_every_instance_uses_the_cache_for_each(tmp_path: 
         before = participant_requests(sandbox)
         with sandbox.client(retry=FAST_RETRY) as second:
             frame, _ = reading(lambda: zp.read_participants(COURSE, client=second, instances="all"))
-        assert {m["source"] for m in frame.attrs["meetings"]} == {"cache"}  # fails: a few are 'api'
+        assert {m["source"] for m in frame.attrs["meetings"]} == {"cache"}
         assert participant_requests(sandbox) == before
 
 
@@ -327,7 +327,6 @@ def test_a_refused_resolve_call_does_not_tell_a_host_to_get_an_admins_report_sco
             zp.read_participants(COURSE, client=client, cache=False)
         message = str(caught.value)
         assert "meeting:read:past_meeting" in message
-        # fails: "... The app needs the scope report:read:admin (classic) or report:read:list_meeting_..."
         assert "needs the scope report:read" not in message
 
 
@@ -417,7 +416,7 @@ def test_a_meeting_number_beyond_int64_is_a_zoom_api_error(
             {RECENT_UUID: described(RECENT_UUID, RECENT)},
         )
     )
-    with quiet(), pytest.raises(zp.ZoomAPIError):  # fails: OverflowError
+    with quiet(), pytest.raises(zp.ZoomAPIError):
         zp.read_meetings(client=client)
 
 
@@ -432,7 +431,7 @@ def test_an_instance_listed_twice_is_one_row(
         host_routes(listing([{"id": NUMBER}]), twice, {RECENT_UUID: described(RECENT_UUID, RECENT)})
     )
     frame, _ = reading(lambda: zp.read_meetings(client=client))
-    assert list(frame["meeting_uuid"]) == [RECENT_UUID]  # fails: two identical rows
+    assert list(frame["meeting_uuid"]) == [RECENT_UUID]
 
 
 def test_an_instance_without_a_uuid_is_not_dropped_silently(
@@ -447,7 +446,7 @@ def test_an_instance_without_a_uuid_is_not_dropped_silently(
             return  # an error is fine
     kept = len(frame) == 1 and frame["meeting_uuid"].isna().all()
     warned = any(issubclass(w.category, zp.PartialReadWarning) for w in caught) or "failures" in frame.attrs
-    assert kept or warned, "the listed instance vanished without a word"  # fails: empty frame, no warning
+    assert kept or warned, "the listed instance vanished without a word"
 
 
 def test_a_page_that_is_not_a_meetings_page_is_not_an_empty_listing(
@@ -455,7 +454,7 @@ def test_a_page_that_is_not_a_meetings_page_is_not_an_empty_listing(
 ) -> None:
     """A 200 answer whose ``meetings`` is not a list is malformed, not "no meetings"."""
     client = scripted(host_routes(listing("this is not a list")))
-    with quiet(), pytest.raises(zp.ZoomAPIError):  # fails: an empty frame
+    with quiet(), pytest.raises(zp.ZoomAPIError):
         zp.read_meetings(client=client)
 
 
@@ -478,7 +477,7 @@ def test_an_instance_zoom_will_not_describe_does_not_sink_the_listing(
     )
     start = (OLD - dt.timedelta(days=5)).date()
     frame, _ = reading(lambda: zp.read_meetings(client=client, start=start, source="past_meetings"))
-    assert RECENT_UUID in set(frame["meeting_uuid"])  # fails: PermissionDenied for the whole listing
+    assert RECENT_UUID in set(frame["meeting_uuid"])
 
 
 def test_a_malformed_description_names_the_call_that_sent_it(
@@ -493,7 +492,7 @@ def test_a_malformed_description_names_the_call_that_sent_it(
     )
     with quiet(), pytest.raises(zp.ZoomAPIError) as caught:
         zp.read_meetings(client=client)
-    assert "/past_meetings/" in str(caught.value)  # fails: it blames GET /users/me/meetings
+    assert "/past_meetings/" in str(caught.value)
 
 
 def test_previous_meetings_keep_utc_day_edges_and_come_newest_first(
@@ -537,7 +536,7 @@ def write(tmp_path: Path, data: bytes, name: str = "export.csv") -> Path:
 )
 def test_a_file_of_empty_cells_is_a_value_error_naming_it(tmp_path: Path, data: bytes) -> None:
     path = write(tmp_path, data)
-    with pytest.raises(ValueError, match=re.escape(str(path))):  # fails: a bare StopIteration
+    with pytest.raises(ValueError, match=re.escape(str(path))):
         zp.read_zoom_csv(path, tz="UTC")
 
 
@@ -545,7 +544,7 @@ def test_the_cli_reports_a_file_of_empty_cells_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path, b",,,,\n")
-    assert main(["csv", str(path), "--tz", "UTC"]) == 1  # fails: StopIteration escapes main()
+    assert main(["csv", str(path), "--tz", "UTC"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("zoom-pandas: error:") and path.name in err[0]
 
@@ -563,7 +562,7 @@ def test_a_date_that_does_not_exist_is_a_value_error_not_another_day(
     tmp_path: Path, join: str, leave: str
 ) -> None:
     path = write(tmp_path, f"{HEADER}A,,{join},{leave},10,No\n".encode())
-    with pytest.raises(ValueError, match=re.escape(str(path))):  # fails: rolled over silently
+    with pytest.raises(ValueError, match=re.escape(str(path))):
         zp.read_zoom_csv(path, tz="America/New_York")
 
 
@@ -641,7 +640,7 @@ def test_the_same_export_twice_is_not_counted_twice(tmp_path: Path) -> None:
         except ValueError:
             return
     one = zp.read_zoom_csv(first, tz="UTC")
-    assert len(both) == len(one) or caught, "every row counted twice, silently"  # fails
+    assert len(both) == len(one) or caught, "every row counted twice, silently"
 
 
 def test_files_whose_columns_disagree_are_a_value_error_not_an_arrow_error(tmp_path: Path) -> None:
@@ -654,4 +653,4 @@ def test_files_whose_columns_disagree_are_a_value_error_not_an_arrow_error(tmp_p
         frame = zp.read_zoom_csv([first, second], tz="UTC")
     except ValueError:
         return
-    assert str(frame["recording_consent"].dtype) == "bool[pyarrow]"  # fails: pyarrow's ArrowTypeError
+    assert str(frame["recording_consent"].dtype) == "bool[pyarrow]"
