@@ -24,7 +24,7 @@ from zoom_pandas.config import ZoomConfig, environment_session
 from zoom_pandas.errors import AuthError, RateLimited, ZoomAPIError
 from zoom_pandas.ratelimit import DailyLimitReached, RateLabel, RateLimit, RateLimiter
 from zoom_pandas.retry import RetryPolicy, parse_retry_after
-from zoom_pandas.transport import AnswerTooLarge, ExchangeTimeout, checked_timeout, mount_deadlines
+from zoom_pandas.transport import UNRESOLVED, AnswerTooLarge, checked_timeout, failure_reason, mount_deadlines
 
 __all__ = ["RateLabel", "ZoomClient"]
 
@@ -188,11 +188,15 @@ class ZoomClient:
             except AnswerTooLarge as exc:
                 raise ZoomAPIError(None, None, f"GET {path}: {exc}") from None
             except _TRANSIENT as exc:
-                reason = _reason(exc)
-                if self._backed_off(attempts, path, f"{reason} [{label}]"):
+                reason = failure_reason(exc, (TokenEndpointUnavailable,))
+                most = 2 if reason.endswith(UNRESOLVED) else None
+                if self._backed_off(attempts, path, f"{reason} [{label}]", most):
                     continue
+                host = urllib.parse.urlsplit(self.api_url).hostname or self.api_url
                 raise ZoomAPIError(
-                    None, None, f"GET {path} failed {attempts.failures} times: {reason}"
+                    None,
+                    None,
+                    f"could not reach {host}: GET {path} failed {attempts.failures} times ({reason})",
                 ) from exc
             except (requests.RequestException, ValueError) as exc:  # e.g. a 3xx with a broken Location
                 raise ZoomAPIError(None, None, f"GET {path}: {type(exc).__name__}") from exc
@@ -223,10 +227,13 @@ class ZoomClient:
                 "pass them to ZoomClient, or sign in with zoom_pandas.login()",
             )
 
-    def _backed_off(self, attempts: _Attempts, path: str, reason: str) -> bool:
-        """A reset, timeout or 5xx: True after backing off, False once the attempts are used up."""
+    def _backed_off(self, attempts: _Attempts, path: str, reason: str, most: int | None = None) -> bool:
+        """A reset, timeout or 5xx: True after backing off, False once the attempts are used up.
+
+        ``most`` caps the attempts below the policy's (a name that does not resolve: offline).
+        """
         attempts.failures += 1
-        if attempts.failures >= self.retry.max_attempts:
+        if attempts.failures >= min(self.retry.max_attempts, most or self.retry.max_attempts):
             return False
         self._wait(self.retry.backoff(attempts.failures), path, reason, attempts.failures)
         return True
@@ -292,8 +299,3 @@ class _Attempts:
     failures: int = 0
     rate_limit_waits: int = 0
     token_renewed: bool = False
-
-
-def _reason(exc: Exception) -> str:
-    """A short name for a transport failure (our deadline and the token endpoint say more)."""
-    return str(exc) if isinstance(exc, (ExchangeTimeout, TokenEndpointUnavailable)) else type(exc).__name__

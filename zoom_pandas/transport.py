@@ -31,10 +31,12 @@ import urllib3.connectionpool
 
 __all__ = [
     "MAX_ANSWER_BYTES",
+    "UNRESOLVED",
     "AnswerTooLarge",
     "DeadlineAdapter",
     "ExchangeTimeout",
     "checked_timeout",
+    "failure_reason",
     "mount_deadlines",
 ]
 
@@ -269,3 +271,21 @@ def checked_timeout(timeout: object) -> float | tuple[float, float]:
     ):
         raise ValueError(f"timeout must be seconds (0 < t < 1e6) or a (connect, total) pair, got {timeout!r}")
     return timeout  # type: ignore[return-value]
+
+
+#: How a host name that does not resolve is reported (and retried only once: offline, most likely).
+UNRESOLVED = "the name does not resolve: offline?"
+
+
+def failure_reason(exc: Exception, explained: tuple[type[Exception], ...] = ()) -> str:
+    """A short name for a transport failure; exceptions in ``explained`` say more in their text.
+
+    Never the URL (its query may carry a page token): the kind of failure only.
+    """
+    if isinstance(exc, (ExchangeTimeout, *explained)):
+        return str(exc)
+    text = repr(exc)  # urllib3's cause
+    for cause, said in (("NameResolutionError", UNRESOLVED), ("refused", "connection refused")):
+        if cause in text:
+            return f"{type(exc).__name__}: {said}"
+    return type(exc).__name__
