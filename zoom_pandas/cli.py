@@ -1,45 +1,42 @@
-"""The ``zoom-pandas`` command: demo, participants, webinar, export, cache."""
+"""The ``zoom-pandas`` command: demo, participants, webinar, csv, export, cache, sandbox.
+
+Expected failures print one ``zoom-pandas: error: ...`` line and exit 1 (usage errors: argparse's
+two lines and exit 2); warnings print one ``zoom-pandas: warning: ...`` line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, TextIO
-
-import pandas as pd
+from collections.abc import Sequence
+from typing import TextIO
 
 from zoom_pandas._version import __version__
-from zoom_pandas.cache_policy import CacheMode
 from zoom_pandas.cli_cache import add_cache_command
+from zoom_pandas.cli_errors import error_line
+from zoom_pandas.cli_read import add_read_commands, sandbox_client
+from zoom_pandas.cli_table import render_table
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError
-from zoom_pandas.meeting_ids import parse_meeting_id
 from zoom_pandas.people import count_people
 from zoom_pandas.ratelimit import limits_for
-from zoom_pandas.reader import read_participants, read_webinar_participants
+from zoom_pandas.reader import read_participants
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-
-@contextlib.contextmanager
-def _sandbox_client(
-    latency: float = 0.0, rate_limit: str | float | None = None, app: str = "admin"
-) -> Iterator[ZoomClient]:
-    from zoom_pandas.sandbox import Sandbox
-
-    with Sandbox(latency=latency, app=app) as sandbox:
-        client = sandbox.client(rate_limit=rate_limit)
-        try:
-            yield client
-        finally:
-            client.close()
+_EXAMPLES = """\
+examples:
+  zoom-pandas demo                                  the built-in sandbox, no Zoom account needed
+  zoom-pandas participants 91234567890 --sandbox    a sandbox meeting's participants
+  zoom-pandas participants "https://zoom.us/j/85746065432?pwd=..." --out lecture.csv
+  zoom-pandas participants 857-4606-5432 --offline  from the cache only, no network
+"""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -47,7 +44,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     with (
         tempfile.TemporaryDirectory(prefix="zoom-pandas-demo-") as folder,
-        _sandbox_client(args.latency) as client,
+        sandbox_client(args.latency) as client,
     ):
         os.environ["ZOOM_PANDAS_CACHE_DIR"] = folder
         print(f"zoom-pandas {__version__} demo: the built-in Zoom sandbox at {client.api_url}")
@@ -65,69 +62,10 @@ def _demo(args: argparse.Namespace) -> int:
         cached = time.perf_counter() - started
         print(f"  again from the Parquet cache ({again.attrs['source']}): {cached * 1000:.0f} ms")
         print()
-        print(frame[["name", "join_time", "leave_time", "duration", "status"]].head(8).to_string())
+        print(render_table(frame, rows=8))
         print()
         print(frame.dtypes.to_string())
     return 0
-
-
-def _participants(args: argparse.Namespace) -> int:
-    meeting = parse_meeting_id(args.meeting)
-    _output(args.out)
-    cache: CacheMode = "refresh" if args.refresh else not args.no_cache
-    options: dict[str, Any] = {"include_registrant_id": args.include_registrant_id, "cache": cache}
-    if args.command == "participants":
-        options["source"] = args.source
-    read: Callable[..., pd.DataFrame] = (
-        read_webinar_participants if args.command == "webinar" else read_participants
-    )
-    with contextlib.ExitStack() as stack:
-        if args.sandbox or args.sandbox_host:
-            client = stack.enter_context(_sandbox_client(app="host" if args.sandbox_host else "admin"))
-        else:
-            client = ZoomClient()
-        frame = read(meeting, client=client, **options)
-    _write(frame, _output(args.out), args.command)
-    return 0
-
-
-def _output(text: str | None) -> Path | None:
-    """``--out``: a .parquet or .csv file (checked before any request)."""
-    out = Path(text) if text else None
-    if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
-        raise ValueError(f"--out must end in .parquet or .csv, got {out.name!r}")
-    return out
-
-
-def _csv(args: argparse.Namespace) -> int:
-    from zoom_pandas.portal_csv import read_zoom_csv
-
-    out = _output(args.out)
-    files: str | list[str] = args.files[0] if len(args.files) == 1 else list(args.files)
-    frame = read_zoom_csv(files, tz=args.tz, meeting_id=args.meeting_id)
-    _write(frame, out, "meeting")
-    return 0
-
-
-def _write(frame: pd.DataFrame, out: Path | None, kind: str) -> None:
-    """A one-line summary on stderr; the frame on stdout or in ``out``."""
-    attrs = frame.attrs
-    meetings = attrs.get("meetings") or []
-    endpoints = ", ".join(sorted({str(m.get("endpoint")) for m in meetings})) or "none"
-    if len(meetings) == 1:
-        what = f"{kind} {attrs['meeting_id']} instance {attrs['meeting_uuid']}"
-        where = f"source: {attrs['source']}, endpoint: {endpoints}"
-    else:
-        what, where = f"{len(meetings)} {kind} instances", f"endpoint: {endpoints}"
-    print(f"{what}: {len(frame):,} rows, {count_people(frame):,} people ({where})", file=sys.stderr)
-    if out is None:
-        print(frame.to_string(max_rows=40))
-        return
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        frame.to_csv(out, index=False)
-    print(f"wrote {out}", file=sys.stderr)
 
 
 def _rate_limit(text: str) -> str | float:
@@ -153,7 +91,7 @@ def _export(args: argparse.Namespace) -> int:
 
     with contextlib.ExitStack() as stack:
         if args.sandbox:
-            client = stack.enter_context(_sandbox_client(rate_limit=args.rate_limit))
+            client = stack.enter_context(sandbox_client(rate_limit=args.rate_limit))
         else:
             client = ZoomClient(rate_limit=args.rate_limit)
         with warnings.catch_warnings():
@@ -171,10 +109,33 @@ def _export(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
+def _date(text: str) -> str:
+    """``--from`` / ``--to``: a day as YYYY-MM-DD."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    return text
+
+
+def _latency(text: str) -> float:
+    """``--latency``: seconds, 0 or more."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 60, got {text!r}")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface's argument parser."""
     parser = argparse.ArgumentParser(
-        prog="zoom-pandas", description="Zoom participant reports as pandas frames."
+        prog="zoom-pandas",
+        description="Zoom participant reports as pandas frames.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -182,35 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="read a meeting from the built-in sandbox (no Zoom account needed)"
     )
-    demo.add_argument("--latency", type=float, default=0.0, help="seconds of simulated latency per request")
+    demo.add_argument(
+        "--latency", type=_latency, default=0.0, help="seconds of simulated latency per request"
+    )
     demo.set_defaults(run=_demo)
 
-    for name, what in (("participants", "meeting"), ("webinar", "webinar")):
-        reader = commands.add_parser(name, help=f"read one {what}'s participant report")
-        reader.add_argument(
-            "meeting", metavar=what.upper(), help=f"{what} number (spaces allowed) or instance UUID"
-        )
-        reader.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
-        reader.add_argument("--include-registrant-id", action="store_true", help="also fetch registrant_id")
-        sandboxes = reader.add_mutually_exclusive_group()
-        sandboxes.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
-        sandboxes.add_argument(
-            "--sandbox-host",
-            action="store_true",
-            help="the built-in sandbox, signed in as a host without admin rights (no report scopes)",
-        )
-        if name == "participants":
-            reader.add_argument(
-                "--source",
-                choices=("auto", "report", "past_meetings"),
-                default="auto",
-                help="the participant report (an admin's scope), the host's past meetings, or the "
-                "report falling back to past meetings when Zoom refuses it (default: auto)",
-            )
-        group = reader.add_mutually_exclusive_group()
-        group.add_argument("--refresh", action="store_true", help="fetch again and overwrite the cache")
-        group.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-        reader.set_defaults(run=_participants)
+    add_read_commands(commands)
 
     export = commands.add_parser(
         "export",
@@ -220,9 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(every other one is written).",
     )
     export.add_argument(
-        "--from", dest="start", required=True, metavar="DATE", help="first day, YYYY-MM-DD (UTC)"
+        "--from", dest="start", type=_date, required=True, metavar="DATE", help="first day, YYYY-MM-DD (UTC)"
     )
-    export.add_argument("--to", dest="end", required=True, metavar="DATE", help="last day, YYYY-MM-DD (UTC)")
+    export.add_argument(
+        "--to", dest="end", type=_date, required=True, metavar="DATE", help="last day, YYYY-MM-DD (UTC)"
+    )
     export.add_argument("--out", required=True, metavar="DIR", help="the dataset folder")
     export.add_argument("--user", default="me", help="me (default), a user's email or id, or all")
     export.add_argument("--webinars", action="store_true", help="also export webinars")
@@ -235,24 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not Zoom")
     export.set_defaults(run=_export)
-
-    csv = commands.add_parser(
-        "csv",
-        help="read participant CSV files exported from Zoom's web portal (no API, no admin rights)",
-        description="Reads the files Reports > Usage > Participants > Export writes (with or "
-        "without the meeting block) into the same frame as 'participants'.",
-    )
-    csv.add_argument(
-        "files", nargs="+", metavar="FILE", help="CSV files, or a quoted glob such as 'exports/*.csv'"
-    )
-    csv.add_argument(
-        "--tz", required=True, metavar="ZONE", help="the exporting user's Zoom time zone, e.g. Europe/London"
-    )
-    csv.add_argument(
-        "--meeting-id", default=None, help="the meeting number (spaces allowed), when the files lack it"
-    )
-    csv.add_argument("--out", help="write to FILE.parquet or FILE.csv instead of printing")
-    csv.set_defaults(run=_csv)
 
     add_cache_command(commands)
     return parser
@@ -267,13 +189,24 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     """A warning as one line on stderr, as the errors are."""
-    print(f"zoom-pandas: warning: {message}", file=sys.stderr)
+    text = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    print(f"zoom-pandas: warning: {text}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Expected failures (bad input, Zoom errors, cache misses) print one line and return 1.
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success; 1 after an expected failure (bad input, Zoom errors, cache misses, files
+        that cannot be read or written), printed as one ``zoom-pandas: error: ...`` line; 2 for
+        a usage error (argparse); 130 when interrupted.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -281,8 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("default")  # shown once each, as one line
             warnings.showwarning = _show_warning
             return int(args.run(args))
-    except (ZoomPandasError, ValueError, OSError) as exc:  # OSError: a folder or file that cannot be written
-        print(f"zoom-pandas: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # stdout closed early (`| head`): not an error worth a message
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush is quiet too
+        return 1
+    except (ZoomPandasError, ValueError, OSError) as exc:  # OSError: a file that cannot be read or written
+        print(f"zoom-pandas: error: {error_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("zoom-pandas: interrupted", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""The zoom-pandas command: demo, participants, cache; expected failures print one line."""
+"""The zoom-pandas command: demo, participants, cache; expected failures print one line.
+
+More in test_cli_output.py (table, CSV), test_cli_read.py (--offline, join links, wording) and
+test_cli_sandbox.py (the sandbox's numbers listed).
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,12 @@ def test_participants_printed(capsys: pytest.CaptureFixture[str]) -> None:
         (["participants", "not-a-meeting", "--sandbox"], "neither a meeting number"),
         (["participants", "12345678901", "--sandbox"], "not found"),
         (["participants", "833 0000 0001", "--sandbox", "--out", "x.xlsx"], ".parquet or .csv"),
-        (["participants", "833 0000 0001"], "no Zoom credentials"),
+        (["participants", "833 0000 0001"], "error: no Zoom credentials"),
+        (["participants", "833 0000 0001", "--sandbox", "--out", "/no/such/dir/x.csv"], "does not exist"),
+        (["participants", "-5", "--sandbox"], "negative"),
+        (["participants", "1" * 40, "--sandbox"], "too many digits"),
+        (["webinar", str(SandboxData.LECTURE), "--sandbox"], "A meeting?"),
+        (["csv", "no-such-*.csv", "--tz", "UTC"], "No file matches"),
         (["participants", "833 0000 0001", "--sandbox", "--no-cache"], None),
     ],
 )
