@@ -21,6 +21,7 @@ from zoom_pandas._version import __version__
 from zoom_pandas.cli_cache import add_cache_command
 from zoom_pandas.cli_errors import error_line
 from zoom_pandas.cli_read import add_read_commands, sandbox_client
+from zoom_pandas.cli_sandbox import add_sandbox_command
 from zoom_pandas.cli_table import render_table
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import PartialReadWarning, ZoomPandasError
@@ -33,6 +34,7 @@ __all__ = ["build_parser", "main"]
 _EXAMPLES = """\
 examples:
   zoom-pandas demo                                  the built-in sandbox, no Zoom account needed
+  zoom-pandas sandbox                               the sandbox's meeting and webinar numbers
   zoom-pandas participants 91234567890 --sandbox    a sandbox meeting's participants
   zoom-pandas participants "https://zoom.us/j/85746065432?pwd=..." --out lecture.csv
   zoom-pandas participants 857-4606-5432 --offline  from the cache only, no network
@@ -177,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
 
     add_cache_command(commands)
+    add_sandbox_command(commands)
     return parser
 
 

@@ -155,6 +155,7 @@ def test_a_cache_write_warning_is_one_line(
         ["participants", LECTURE, "--columns", "name", "--all-columns"],
         ["demo", "--latency", "-1"],
         ["export", "--from", "2026-13-01", "--to", "2026-12-31", "--out", "x", "--sandbox"],
+        ["sandbox", "--tz", "UTC"],
     ],
 )
 def test_usage_errors_stay_argparse_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

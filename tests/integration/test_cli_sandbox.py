@@ -1,4 +1,4 @@
-"""The sandbox's own command line: its meetings listed in the banner and --help; one-line failures."""
+"""The sandbox's meetings listed (zoom-pandas sandbox, the sandbox banner and --help); one-line failures."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
+import zoom_pandas as zp
 from tests.conftest import REPO
+from zoom_pandas.cli import main
 from zoom_pandas.sandbox import SandboxData
 from zoom_pandas.sandbox.catalog import listing, named_numbers, render_listing
 
@@ -42,7 +45,7 @@ def test_the_listing_names_each_stable_number_with_its_topic_and_instances() -> 
     everything = listing(data, everything=True)
     assert len(everything) == len(data.meetings) + len(data.webinars)
     lines = render_listing(everything, width=60)
-    assert lines[0].startswith("kind") and all(len(line) <= 60 for line in lines)
+    assert lines[0].startswith("number") and all(len(line) <= 60 for line in lines)
 
 
 def test_help_lists_the_main_numbers() -> None:
@@ -102,7 +105,57 @@ def test_the_banner_lists_the_meetings_after_the_settings() -> None:
             process.terminate()
             process.wait(10)
     assert lines[8].startswith("app: admin") and lines[9] == ""
-    assert lines[10].split()[:3] == ["kind", "number", "instances"]
-    listed = {int(line.split()[1]) for line in lines[11:-1]}
+    assert lines[10].split()[:3] == ["number", "kind", "topic"]
+    listed = {int(line.split()[0]) for line in lines[11:-1]}
     assert listed == set(named_numbers()) and listed >= NAMED
     assert f"zoom-pandas participants {SandboxData.LECTURE}" in lines[-1]
+
+
+def test_zoom_pandas_sandbox_lists_the_named_numbers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["sandbox"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["number", "kind", "topic"] and max(map(len, lines)) <= 80
+    rows = {int(line.split()[0]): line for line in lines[1:] if line[:1].isdigit()}
+    assert set(rows) == set(named_numbers())
+    assert "Data Science 201 seminar" in rows[SandboxData.COURSE] and " 14 " in rows[SandboxData.COURSE]
+    assert rows[SandboxData.BIG_WEBINAR].split()[1] == "webinar"
+    footer = " ".join(line for line in lines if not line[:1].isdigit())
+    assert f"zoom-pandas participants {SandboxData.LECTURE} --sandbox" in footer and "--all" in footer
+
+
+def test_zoom_pandas_sandbox_all_lists_every_number_that_sandbox_reads(
+    capsys: pytest.CaptureFixture[str], client: zp.ZoomClient
+) -> None:
+    assert main(["sandbox", "--all"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line[:1].isdigit()]
+    data = SandboxData()
+    assert len(rows) == len(data.meetings) + len(data.webinars)
+    some = next(number for number in data.meetings if number not in named_numbers())
+    assert [str(some), "meeting"] in [row[:2] for row in rows]
+    assert len(zp.read_participants(some, client=client)) > 0  # a listed number reads
+
+
+def test_zoom_pandas_sandbox_writes_csv_exports_that_csv_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "exports"
+    link = f"https://zoom.us/j/{SandboxData.LECTURE}?pwd=x"
+    assert main(["sandbox", "--csv", str(folder), "--meeting", link, "--tz", "Europe/Berlin"]) == 0
+    captured = capsys.readouterr()
+    paths = [Path(line) for line in captured.out.splitlines()]
+    assert len(paths) == 1 and paths[0].parent == folder and paths[0].exists()
+    assert f"zoom-pandas csv '{folder / '*.csv'}' --tz Europe/Berlin" in captured.err
+    assert main(["csv", str(folder / "*.csv"), "--tz", "Europe/Berlin", "--rows", "1"]) == 0
+    captured = capsys.readouterr()
+    assert f"meeting {SandboxData.LECTURE}" in captured.err and "times in Europe/Berlin" in captured.out
+
+
+def test_zoom_pandas_sandbox_unknown_meeting_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sandbox", "--csv", str(tmp_path), "--meeting", "12345678901"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("zoom-pandas: error: the sandbox has no meeting")

@@ -75,19 +75,19 @@ def listing(data: SandboxData, *, everything: bool = False) -> list[Listed]:
 
 
 def render_listing(entries: list[Listed], *, width: int | None = None) -> list[str]:
-    """Aligned lines with a header: kind, number, instances, latest start, name, topic, host.
+    """Aligned lines with a header: number, kind, topic, instances, latest start, name, host.
 
     ``width``: lines longer than this are cut, ending in "…" (the topic and host come last).
     """
-    rows = [("kind", "number", "instances", "latest start (UTC)", "SandboxData", "topic", "host")]
+    rows = [("number", "kind", "topic", "instances", "latest (UTC)", "SandboxData", "host")]
     rows += [
         (
-            one.kind,
             str(one.number),
+            one.kind,
+            one.topic,
             str(one.instances),
             f"{one.latest_start.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M}",
             one.name or "",
-            one.topic,
             one.host,
         )
         for one in entries
@@ -96,7 +96,7 @@ def render_listing(entries: list[Listed], *, width: int | None = None) -> list[s
     lines = []
     for row in rows:
         cells = [
-            cell.rjust(w) if k == 2 and row is not rows[0] else cell.ljust(w)
+            cell.rjust(w) if k == 3 else cell.ljust(w)
             for k, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
         line = "  ".join(cells).rstrip()
