@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from zoom_pandas._version import __version__
@@ -41,14 +41,28 @@ examples:
 """
 
 
+@contextlib.contextmanager
+def _cache_dir(folder: str) -> Iterator[None]:
+    """``ZOOM_PANDAS_CACHE_DIR`` set to ``folder`` for the block, then as it was."""
+    before = os.environ.get("ZOOM_PANDAS_CACHE_DIR")
+    os.environ["ZOOM_PANDAS_CACHE_DIR"] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["ZOOM_PANDAS_CACHE_DIR"]
+        else:
+            os.environ["ZOOM_PANDAS_CACHE_DIR"] = before
+
+
 def _demo(args: argparse.Namespace) -> int:
     from zoom_pandas.sandbox import SandboxData
 
     with (
         tempfile.TemporaryDirectory(prefix="zoom-pandas-demo-") as folder,
+        _cache_dir(folder),
         sandbox_client(args.latency) as client,
     ):
-        os.environ["ZOOM_PANDAS_CACHE_DIR"] = folder
         print(f"zoom-pandas {__version__} demo: the built-in Zoom sandbox at {client.api_url}")
         print(f'read_participants({SandboxData.ALL_HANDS})  # "Company all-hands"')
         started = time.perf_counter()

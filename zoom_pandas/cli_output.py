@@ -57,7 +57,17 @@ def check_out(text: str | None) -> Path | None:
 def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as CSV holds it: every duration column as whole seconds (nullable integers).
 
-    Times stay timestamps: ``to_csv`` writes them as ISO 8601 with their UTC offset.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A participant frame, either dtype backend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy, durations as ``Int64`` seconds (NA stays NA). Times stay timestamps: ``to_csv``
+        writes them as ISO 8601 with their UTC offset, which ``pd.read_csv(parse_dates=...)``
+        reads back as UTC.
     """
     ready: pd.DataFrame = frame.copy()
     for name in ready.columns:

@@ -31,7 +31,21 @@ _OUT_HELP = (
 def sandbox_client(
     latency: float = 0.0, rate_limit: str | float | None = None, app: str = "admin"
 ) -> Iterator[ZoomClient]:
-    """A client signed in to a built-in sandbox started for this command (stopped after it)."""
+    """A client signed in to a built-in sandbox started for this command (stopped after it).
+
+    Parameters
+    ----------
+    latency : float
+        Seconds the sandbox adds to every answer.
+    rate_limit : str or float, optional
+        The client's pacing (``ZoomClient(rate_limit=...)``).
+    app : {"admin", "host"}
+        The sandbox app whose tokens it hands out.
+
+    Yields
+    ------
+    ZoomClient
+    """
     from zoom_pandas.sandbox import Sandbox
 
     with Sandbox(latency=latency, app=app) as sandbox:
@@ -118,7 +132,13 @@ def _add_output_options(parser: argparse.ArgumentParser, times: str) -> None:
 
 
 def add_read_commands(commands: Any) -> None:
-    """Add ``participants``, ``webinar`` and ``csv`` to the command line's subcommands."""
+    """Add ``participants``, ``webinar`` and ``csv`` to the command line's subcommands.
+
+    Parameters
+    ----------
+    commands : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+    """
     for name, what in (("participants", "meeting"), ("webinar", "webinar")):
         reader = commands.add_parser(
             name,

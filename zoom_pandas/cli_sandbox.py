@@ -77,7 +77,13 @@ def _bulk(text: str) -> tuple[int, int]:
 
 
 def add_sandbox_command(commands: Any) -> None:
-    """Add ``sandbox`` to the command line's subcommands."""
+    """Add ``sandbox`` to the command line's subcommands.
+
+    Parameters
+    ----------
+    commands : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers`` returned.
+    """
     from pathlib import Path
 
     sandbox = commands.add_parser(

@@ -28,7 +28,19 @@ _GAP = "  "
 
 
 def check_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    """``ValueError`` naming the first of ``columns`` the frame lacks, a close match and the choices."""
+    """Check that the frame has every one of ``columns`` (``--columns``), before anything is printed.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : sequence of str
+
+    Raises
+    ------
+    ValueError
+        Naming the first missing column, a close match ("did you mean 'name'?") and the
+        frame's columns.
+    """
     have = [str(c) for c in frame.columns]
     for column in columns:
         if column not in have:

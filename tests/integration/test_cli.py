@@ -6,6 +6,7 @@ test_cli_sandbox.py (the sandbox's numbers listed).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,9 @@ from zoom_pandas.sandbox import SandboxData
 
 
 def test_demo_prints_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    cache = os.environ["ZOOM_PANDAS_CACHE_DIR"]
     assert main(["demo"]) == 0
+    assert os.environ["ZOOM_PANDAS_CACHE_DIR"] == cache  # its temporary cache is not left behind
     out = capsys.readouterr().out
     assert "2,332 rows" in out and "people" in out and "8 pages" in out and " s over HTTP" in out
     assert "from the Parquet cache" in out

@@ -50,9 +50,18 @@ def named_numbers() -> dict[int, str]:
 
 
 def listing(data: SandboxData, *, everything: bool = False) -> list[Listed]:
-    """The account's named meetings and webinars (``everything``: every one), meetings first.
+    """The account's named meetings and webinars, meetings first, in the order the account holds them.
 
-    Within each kind, in the order the account holds them.
+    Parameters
+    ----------
+    data : SandboxData
+        The sandbox's account.
+    everything : bool
+        Every meeting and webinar, not only those a ``SandboxData`` constant names.
+
+    Returns
+    -------
+    list of Listed
     """
     names = named_numbers()
 
@@ -77,7 +86,16 @@ def listing(data: SandboxData, *, everything: bool = False) -> list[Listed]:
 def render_listing(entries: list[Listed], *, width: int | None = None) -> list[str]:
     """Aligned lines with a header: number, kind, topic, instances, latest start, name, host.
 
-    ``width``: lines longer than this are cut, ending in "…" (the topic and host come last).
+    Parameters
+    ----------
+    entries : list of Listed
+        What :func:`listing` returned.
+    width : int, optional
+        Lines longer than this are cut, ending in "…" (the name and host come last).
+
+    Returns
+    -------
+    list of str
     """
     rows = [("number", "kind", "topic", "instances", "latest (UTC)", "SandboxData", "host")]
     rows += [
