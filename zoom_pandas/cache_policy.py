@@ -201,7 +201,8 @@ class CachePolicy:
             store.save(report)
         except OSError as exc:  # the fetched rows are still good: do not lose them
             warn(
-                f"could not cache {report.instance.meeting_uuid} in {store.dataset_dir} ({exc}); "
+                f"could not cache {report.instance.meeting_uuid} in {store.dataset_dir} "
+                f"({exc.strerror or type(exc).__name__}); "
                 "returning it uncached",
                 CacheWriteWarning,
             )

@@ -35,7 +35,12 @@ def error_line(exc: BaseException) -> str:
         text = f"{exc.strerror}: {exc.filename}" if exc.filename is not None else exc.strerror
     else:
         text = str(exc) or type(exc).__name__
-    text += _unreachable(exc)
+    if text.startswith("could not reach "):  # the library named the host: say which setting chose it
+        host = text.removeprefix("could not reach ").split(":", 1)[0]
+        setting = _setting_of(host, _config())
+        text += f" ({setting.removeprefix(', ')})" if setting else ""
+    else:
+        text += _unreachable(exc)
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 

@@ -192,7 +192,8 @@ class ZoomClient:
                 most = 2 if reason.endswith(UNRESOLVED) else None
                 if self._backed_off(attempts, path, f"{reason} [{label}]", most):
                     continue
-                host = urllib.parse.urlsplit(self.api_url).hostname or self.api_url
+                failed = getattr(getattr(exc, "request", None), "url", None) or self.api_url  # token or API
+                host = urllib.parse.urlsplit(failed).hostname or "Zoom"
                 raise ZoomAPIError(
                     None,
                     None,
