@@ -202,7 +202,7 @@ class CachePolicy:
         except OSError as exc:  # the fetched rows are still good: do not lose them
             warn(
                 f"could not cache {report.instance.meeting_uuid} in {store.dataset_dir} "
-                f"({exc.strerror or type(exc).__name__}); "
+                f"({exc.strerror or exc or type(exc).__name__}); "
                 "returning it uncached",
                 CacheWriteWarning,
             )
