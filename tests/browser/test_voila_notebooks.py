@@ -1,9 +1,11 @@
 """A real browser: one Voila server serves the notebooks, headless Debian Chromium opens them.
 
-Quickstart: sign in with the sandbox, find meetings, pick "Weekly team sync" and an instance, load,
-and see the participants table. Attendance: the course's tables and plots render. No admin rights:
-both attendance tables (the host's own API source and the CSV exports) render and agree. Screenshots
-are saved in the tests' temporary folder.
+Quickstart: the page signs in to the sandbox and says so, loads the latest meeting and shows its
+sections; loading "Weekly team sync" redraws them; the user-OAuth panel shows the redirect URL to
+register (copied with its button) and a real link once a Client ID is typed; back to the sandbox.
+Attendance: the course's tables and plots render. No admin rights: both attendance tables (the
+host's own API source and the CSV exports) render and agree. Screenshots are saved in the tests'
+temporary folder.
 """
 
 from __future__ import annotations
@@ -110,38 +112,76 @@ def screenshot(page: Any, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
 
 
-def test_sign_in_pick_and_load_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:
+def test_quickstart_signs_in_and_follows_the_picker(voila_url: str, browser: Any, tmp_path: Path) -> None:
     expect = playwright_api.expect
     started = time.monotonic()
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
     page.goto(f"{voila_url}voila/render/01_quickstart.ipynb")
     expect(page.get_by_text("Sign in to Zoom")).to_be_visible(timeout=90_000)
-    page.get_by_role("button", name="Sandbox", exact=True).click()
-    page.get_by_role("button", name="Use the sandbox").click()
-    expect(page.get_by_text("Signed in as Olivia Owner")).to_be_visible(timeout=30_000)
+    # No credentials here: the page signed in to the sandbox and says so.
+    signed_in = page.locator(".widget-html-content", has_text="Signed in as Olivia Owner")
+    expect(signed_in).to_be_visible(timeout=60_000)
+    expect(signed_in).to_contain_text("to the built-in sandbox: a Zoom emulator on this machine")
 
-    page.get_by_role("button", name="Find meetings").click()
+    # The page starts with the most recent meeting; the sections below show it.
+    expect(page.get_by_text("Loaded", exact=False).first).to_be_visible(timeout=60_000)
+    glance = page.locator("table").filter(has_text="most present at once")
+    expect(glance).to_contain_text("Stand-up that just ended", timeout=60_000)
+    expect(glance).to_contain_text("America/New_York")
+    first_summary = glance.inner_text()
+
+    # Load a second meeting: every section follows it.
     meeting = page.locator("select").nth(0)
-    expect(meeting).to_be_enabled(timeout=30_000)
-    expect(meeting.locator("option", has_text="Weekly team sync")).to_have_count(1, timeout=30_000)
+    expect(meeting.locator("option", has_text="Weekly team sync")).to_have_count(1)
     options = [text.replace("\xa0", " ") for text in meeting.locator("option").all_inner_texts()]
     weekly = next(i for i, text in enumerate(options) if text.startswith("Weekly team sync"))
+    assert "4 sessions in range" in options[weekly]
     meeting.select_option(index=weekly)
-    instance = page.locator("select").nth(1)
-    expect(instance).to_be_enabled(timeout=30_000)
-    expect(instance.locator("option")).to_have_count(4)  # the sessions in the last 30 days
-    instance.select_option(index=1)
-
+    session = page.locator("select").nth(1)
+    expect(session).to_be_enabled(timeout=30_000)
+    expect(session.locator("option")).to_have_count(4)  # the sessions the label counts
+    expect(page.get_by_text("Zoom has 6 in all")).to_be_visible()
+    session.select_option(index=1)
     page.get_by_role("button", name="Load participants").click()
-    expect(page.get_by_text("Loaded")).to_be_visible(timeout=60_000)
+    expect(glance).to_contain_text("Weekly team sync", timeout=60_000)
+    assert glance.inner_text() != first_summary
+    expect(page.locator("table").filter(has_text="% of meeting")).to_have_count(1)  # redrawn, not added
     table = page.locator("table.zoom-pandas-participants")
-    expect(table).to_be_visible(timeout=30_000)
+    expect(table).to_be_visible()
+    expect(table.locator("th").first).to_have_text("name")
     expect(table).to_contain_text("in_meeting")
-    shot = tmp_path / "quickstart.png"
-    screenshot(page, shot)
-    page.close()
-    assert shot.stat().st_size > 10_000
-    print(f"\nquickstart in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
+    expect(page.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).to_have_count(0)
+    screenshot(page, tmp_path / "quickstart.png")
+
+    # The sign-in panel: user OAuth shows the URL to register and a real link; back to the sandbox.
+    page.get_by_role("button", name="User OAuth", exact=True).click()
+    redirect = page.locator("input[aria-label^='1. Add this redirect URL']")
+    expect(redirect).to_have_value("http://127.0.0.1/zoom-pandas/callback")
+    expect(page.get_by_text("Enter your app's Client ID first.")).to_be_visible()
+    expect(page.locator("a", has_text="Open Zoom sign-in")).to_have_count(0)  # no link without a Client ID
+    page.get_by_placeholder("your OAuth app's Client ID").fill("myZoomAppClientId")
+    link = page.locator("a", has_text="Open Zoom sign-in")
+    expect(link).to_be_visible(timeout=30_000)
+    expect(link).to_have_attribute("target", "_blank")
+    href = link.get_attribute("href") or ""
+    assert href.startswith("https://zoom.us/oauth/authorize?") and "client_id=myZoomAppClientId" in href
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "none"  # a button, not a link
+    copy = page.locator("button[onclick*='navigator.clipboard']")  # its name changes once clicked
+    expect(copy).to_have_text("Copy")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "http://127.0.0.1/zoom-pandas/callback"
+    label = page.get_by_text("Client secret", exact=True)
+    assert label.evaluate("el => el.scrollWidth <= el.clientWidth")  # the label is not cut
+    screenshot(page, tmp_path / "quickstart_user_oauth.png")
+    page.get_by_role("button", name="Sandbox", exact=True).click()
+    expect(page.get_by_role("button", name="Use the sandbox")).to_be_visible()
+    expect(signed_in).to_be_visible()  # still the sign-in in effect
+    context.close()
+    print(f"\nquickstart in the browser took {time.monotonic() - started:.1f} s; screenshots in {tmp_path}")
 
 
 def test_attendance_tables_and_plots_in_a_real_browser(voila_url: str, browser: Any, tmp_path: Path) -> None:

@@ -20,11 +20,20 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+QUICKSTART = REPO / "notebooks" / "01_quickstart.ipynb"
 ATTENDANCE = REPO / "notebooks" / "02_attendance.ipynb"
 NO_ADMIN = REPO / "notebooks" / "03_no_admin.ipynb"
 pytestmark = pytest.mark.notebook
-#: Who each notebook signs in as without credentials (03: the sandbox's host without admin rights).
-SIGNED_IN = {NO_ADMIN.name: f"signed in as {SandboxData.TEACHER}"}
+#: Who each notebook signs in as without credentials (03: the sandbox's host without admin rights);
+#: 01 says it in its sign-in widget, and says that it is the sandbox.
+SIGNED_IN = {
+    QUICKSTART.name: "Signed in as <b>Olivia Owner</b> (owner@example.com) to the <b>built-in sandbox</b>",
+    NO_ADMIN.name: f"signed in as {SandboxData.TEACHER}",
+}
+#: How each notebook says it used the ZOOM_* credentials.
+SIGNED_IN_WITH_ENV = {QUICKSTART.name: "with the ZOOM_* credentials of this environment"}
+#: The areas of 01 that follow the picker, by the cell that shows each.
+QUICKSTART_AREAS = ("glance", "present", "columns")
 #: A name that ends in parentheses: an export reads the text in them as the original name.
 LAST_PARENTHESES = re.compile(r"\s*\([^()]*\)$")
 
@@ -90,8 +99,33 @@ def printed(cell: Any) -> str:
 
 
 def outputs(notebook: Any) -> str:
-    """Everything the notebook's cells printed or showed, as one string (sources left out)."""
-    return json.dumps([cell.get("outputs", []) for cell in nbformat.from_dict(notebook).cells])
+    """Everything the notebook's cells printed or showed, widgets' state included, as one string
+    (sources left out)."""
+    notebook = nbformat.from_dict(notebook)
+    return json.dumps([[cell.get("outputs", []) for cell in notebook.cells], widget_state(notebook)])
+
+
+def widget_state(notebook: Any) -> dict[str, Any]:
+    """The widgets' models as the run left them (nbclient saves them in the metadata), by model id."""
+    saved = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    return dict(saved.get("state", {}))
+
+
+def area_outputs(notebook: Any, source: str) -> list[Any]:
+    """The outputs the Output widget shown by the cell ``source`` holds."""
+    (cell,) = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source == source]
+    (shown,) = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    model = widget_state(notebook)[shown["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    return list(model["state"]["outputs"])
+
+
+def area(notebook: Any, source: str) -> str:
+    """What the Output widget shown by the cell ``source`` holds (text and HTML), as one string."""
+    return "".join(
+        o.get("text", "")
+        + "".join(str(v) for k, v in o.get("data", {}).items() if k in ("text/plain", "text/html"))
+        for o in area_outputs(notebook, source)
+    )
 
 
 def course_people() -> Counter[str]:
@@ -214,10 +248,49 @@ def test_saved_output_holds_no_secret(path: Path, monkeypatch: pytest.MonkeyPatc
         tokens = list(sandbox.oauth.tokens)
     text = json.dumps(nbformat.from_dict(notebook))
     assert '"output_type": "error"' not in text
-    assert "signed in as the ZOOM_* credentials" in text  # read Zoom (here: the sandbox) via the env
+    said = SIGNED_IN_WITH_ENV.get(path.name, "signed in as the ZOOM_* credentials")
+    assert said in text  # read Zoom (here: the sandbox) via the env
     assert sandbox.credentials.client_secret not in text
     assert tokens and not any(token in text for token in tokens)
     assert str(tmp_path) not in outputs(notebook)
     if path == NO_ADMIN:
         assert "endpoint: past_meetings" in text and "endpoint: csv" in text
         assert "names read alike: the same" in printed(tagged(notebook, "agreement"))
+
+
+def test_quickstart_sections_show_the_meeting_the_picker_loaded() -> None:
+    notebook = executed_without_credentials(QUICKSTART)
+    status = next(
+        model["state"]["value"]
+        for model in widget_state(notebook).values()
+        if model["model_name"] == "HTMLModel" and model["state"].get("value", "").startswith("Loaded")
+    )
+    glance, present, columns = (area(notebook, source) for source in QUICKSTART_AREAS)
+    # The owner's most recent meeting is the picker's first, and the page starts with it.
+    assert "Stand-up that just ended" in glance and f"{SandboxData.JUST_ENDED}" in columns
+    people = re.search(r"<b>(\d+)</b> people", status)
+    assert people and re.search(rf"people\s+{people[1]}\b", glance)  # the picker's count, the same rule
+    assert "America/New_York" in glance and "first join (America/New_York)" in present  # one zone
+    assert "minutes present" in present and "dtype" in columns
+
+
+def test_quickstart_sections_follow_a_second_load() -> None:
+    notebook = nbformat.read(QUICKSTART, as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            f"picker.meeting.value = {SandboxData.TEAM_SYNC}\n"
+            "picker.instance.value = picker.instance.options[1][1]\n"
+            "picker.load_button.click()\n"
+            "print(picker.df.attrs['topic'], picker.df.attrs['meeting_uuid'], sep='\\n')\n"
+            "longest = picker.df.zoom.attendance().sort_values('time_present', ascending=False)\n"
+            "print(*longest['name'].head(3), sep='\\n')"
+        )
+    )
+    notebook = execute(QUICKSTART, notebook)
+    topic, uuid, *names = printed(notebook.cells[-1]).splitlines()
+    assert topic == "Weekly team sync"
+    glance, present, columns = (area(notebook, source) for source in QUICKSTART_AREAS)
+    assert "Weekly team sync" in glance and "Stand-up that just ended" not in glance  # redrawn
+    assert uuid in columns and str(SandboxData.JUST_ENDED) not in columns
+    assert all(name in present for name in names)
+    assert all(len(area_outputs(notebook, source)) == 1 for source in QUICKSTART_AREAS)  # redrawn, not added

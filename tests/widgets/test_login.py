@@ -149,3 +149,21 @@ def test_errors_say_what_happened() -> None:
         text = describe(unreachable, api_url="https://api.zoom.us/v2")
     assert text == "Could not reach api.zoom.us: GET /users/me failed 5 times: ConnectionError"
     assert describe(ValueError("first\nsecond")) == "First"
+
+
+def test_use_environment_signs_in_with_the_zoom_variables_and_says_so(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in sandbox.env().items():
+        monkeypatch.setenv(name, value)
+    login = zw.LoginWidget()
+    assert login.mode.value == "s2s" and login.account_id.value == sandbox.credentials.account_id
+    login.use_environment()
+    assert login.signed_in and default_client() is login.client
+    assert "with the ZOOM_* credentials of this environment" in login.status.value
+
+
+def test_use_environment_without_variables_says_what_is_missing(login: zw.LoginWidget) -> None:
+    with pytest.raises(AuthError, match="no Zoom credentials"):
+        login.use_environment()
+    assert not login.signed_in

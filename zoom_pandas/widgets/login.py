@@ -26,6 +26,7 @@ _CREDENTIALS = "Zoom App Marketplace > Manage > your app > App Credentials"
 _HOW = {
     "s2s": " with Server-to-Server OAuth",
     "user": " with user OAuth",
+    "env": " with the ZOOM_* credentials of this environment (Server-to-Server OAuth)",
     "sandbox": " to the <b>built-in sandbox</b>: a Zoom emulator on this machine with made-up meetings",
 }
 
@@ -177,6 +178,17 @@ class LoginWidget(widgets.VBox):  # type: ignore[misc]
             oauth_url=self._config.oauth_url,
         )
         self._accept(client, "s2s")
+
+    def use_environment(self) -> None:
+        """Sign in with the ``ZOOM_*`` Server-to-Server credentials of the environment.
+
+        Raises
+        ------
+        AuthError
+            No ``ZOOM_*`` credentials are set, or Zoom refused them.
+        """
+        self.mode.value = "s2s"
+        self._accept(ZoomClient(api_url=self._config.api_url, oauth_url=self._config.oauth_url), "env")
 
     def _finish_user_oauth(self, auth: UserOAuth) -> None:
         client = ZoomClient(auth=auth, api_url=self._config.api_url, oauth_url=self._config.oauth_url)

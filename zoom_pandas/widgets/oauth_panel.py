@@ -124,9 +124,9 @@ class UserOAuthPanel(widgets.VBox):  # type: ignore[misc]
                 widgets.HTML("3. Sign in at Zoom (a new tab) and approve:"),
                 self.link,
                 widgets.HTML(
-                    "4. Back here it finishes by itself when the browser runs on this machine. "
-                    "Otherwise (Binder, Colab, a remote server) the page you land on does not load: "
-                    "copy its address from the address bar into this box."
+                    "<div style='line-height:1.4'>4. Back here it finishes by itself when the browser "
+                    "runs on this machine. Otherwise (Binder, Colab, a remote server) the page you land "
+                    "on does not load: copy its address from the address bar into this box.</div>"
                 ),
                 widgets.HBox([self.pasted, self.finish_button]),
             ]
