@@ -49,28 +49,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One Voila server for every notebook; ``{url}voila/render/NAME.ipynb`` runs one."""
-    folder = tmp_path_factory.mktemp("voila")
+def serve(folder: Path, name: str, arguments: list[str]) -> Iterator[str]:
+    """Run ``python -m ARGUMENTS --port=P`` on 127.0.0.1 until the tests are done; yield its URL."""
     port = free_port()
     # Module scope starts before the per-test isolation: drop ZOOM_* and keep the cache here ourselves.
     env = {name: value for name, value in os.environ.items() if not name.startswith("ZOOM_")}
     env["ZOOM_PANDAS_CACHE_DIR"] = str(folder / "cache")
     # Kernels import zoom_pandas from this checkout, whichever copy the interpreter has installed.
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
-    log = (folder / "voila.log").open("w")
+    log_path = folder / f"{name}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "voila",
-            str(NOTEBOOKS),
-            "--no-browser",
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "--show_tracebacks=True",
-        ],
+        [sys.executable, "-m", *arguments, "--no-browser", f"--port={port}"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -78,19 +68,40 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 60
     while True:  # wait for the port, not a page (a page starts a kernel)
         if proc.poll() is not None:
-            pytest.fail(f"voila exited: {(folder / 'voila.log').read_text()[-2000:]}")
+            pytest.fail(f"{name} exited: {log_path.read_text()[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), 0.5).close()
             break
         except OSError:
             if time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("voila did not start within 60 s")
+                pytest.fail(f"{name} did not start within 60 s")
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}/"
     proc.terminate()
     proc.wait(15)
     log.close()
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Voila server for every notebook; ``{url}voila/render/NAME.ipynb`` runs one."""
+    arguments = ["voila", str(NOTEBOOKS), "--Voila.ip=127.0.0.1", "--show_tracebacks=True"]
+    yield from serve(tmp_path_factory.mktemp("voila"), "voila", arguments)
+
+
+@pytest.fixture(scope="module")
+def binder_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Jupyter server at the repository's root with Voila as its extension, as Binder runs it:
+    Binder's ``?urlpath=voila/tree/notebooks`` lands on ``{url}voila/tree/notebooks``."""
+    arguments = [
+        "jupyter_server",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        f"--ServerApp.root_dir={REPO}",
+        "--allow-root",
+    ]
+    yield from serve(tmp_path_factory.mktemp("binder"), "jupyter_server", arguments)
 
 
 @pytest.fixture(scope="module")
@@ -240,3 +251,24 @@ def test_no_admin_attendance_tables_in_a_real_browser(voila_url: str, browser: A
     page.close()
     assert shot.stat().st_size > 10_000
     print(f"\nno-admin notebook in the browser took {time.monotonic() - started:.1f} s; screenshot: {shot}")
+
+
+def test_binder_addresses_open_the_notebooks_in_voila(binder_url: str, browser: Any) -> None:
+    expect = playwright_api.expect
+    started = time.monotonic()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{binder_url}voila/tree")  # the README's address for Voila's file list
+    page.get_by_text("notebooks", exact=True).click()
+    for name in ("01_quickstart.ipynb", "02_attendance.ipynb", "03_no_admin.ipynb"):
+        expect(page.get_by_text(name, exact=True)).to_be_visible(timeout=30_000)
+    # The README's addresses (the badge's, and the one for 02), as Binder's urlpath lands on them.
+    page.goto(f"{binder_url}voila/render/notebooks/02_attendance.ipynb")
+    expect(page.get_by_text("signed in as owner@example.com")).to_be_visible(timeout=90_000)
+    expect(page.locator("table").filter(has_text="minutes present").first).to_be_visible(timeout=60_000)
+    page.goto(f"{binder_url}voila/render/notebooks/01_quickstart.ipynb")
+    signed_in = page.locator(".widget-html-content", has_text="Signed in as Olivia Owner")
+    expect(signed_in).to_be_visible(timeout=90_000)
+    expect(page.locator("table.zoom-pandas-participants")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    page.close()
+    print(f"\nBinder-style addresses in the browser took {time.monotonic() - started:.1f} s")
