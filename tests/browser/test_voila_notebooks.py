@@ -188,6 +188,11 @@ def test_quickstart_signs_in_and_follows_the_picker(voila_url: str, browser: Any
     label = page.get_by_text("Client secret", exact=True)
     assert label.evaluate("el => el.scrollWidth <= el.clientWidth")  # the label is not cut
     screenshot(page, tmp_path / "quickstart_user_oauth.png")
+    page.get_by_role("button", name="Server-to-Server", exact=True).click()
+    label = page.get_by_text("Client secret", exact=True)
+    assert label.evaluate("el => el.scrollWidth <= el.clientWidth")  # not "Client sec…"
+    expect(page.get_by_text("Enter your app's Client ID first.")).to_have_count(0)  # that tab's hint went
+    screenshot(page, tmp_path / "quickstart_server_to_server.png")
     page.get_by_role("button", name="Sandbox", exact=True).click()
     expect(page.get_by_role("button", name="Use the sandbox")).to_be_visible()
     expect(signed_in).to_be_visible()  # still the sign-in in effect

@@ -174,3 +174,17 @@ def test_the_user_oauth_panel_lists_a_hosts_scopes() -> None:
     for scope in ("report:read:list_meeting_participants:admin", *HOST_SCOPES):
         assert scope in text
     widget.close()
+
+
+def test_the_listener_keeps_waiting_while_its_link_stands(
+    login: zw.LoginWidget, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("zoom_pandas.widgets.oauth_panel.LISTEN_SECONDS", 0.05)
+    fill(login, sandbox)
+    time.sleep(0.3)  # several waits ran out: nobody came back yet
+    landed = requests.get(approve(href(login)), timeout=10)
+    assert landed.status_code == 200
+    deadline = time.monotonic() + 10
+    while not login.signed_in and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert login.signed_in, login.status.value

@@ -26,7 +26,7 @@ REDIRECT_PATH = "/zoom-pandas/callback"
 #: The one redirect URL to register in the Zoom app: Zoom ignores the port of loopback redirect
 #: URIs, so the listener may take any free port.
 REDIRECT_URL = f"http://127.0.0.1{REDIRECT_PATH}"
-#: How long the listener waits for the browser to come back, in seconds.
+#: How long one wait for the browser lasts, in seconds (the panel waits again while the link stands).
 LISTEN_SECONDS = 3600.0
 #: Sign-in attempts remembered by their state (older links are refused with a clear message).
 _KEEP_ATTEMPTS = 16
@@ -183,11 +183,17 @@ class UserOAuthPanel(widgets.VBox):  # type: ignore[misc]
         return url
 
     def _wait_for_browser(self, listener: LoopbackRedirect) -> None:
-        """Finish by itself when Zoom's redirect reaches the listener (the browser is on this machine)."""
-        try:
-            address = listener.wait(LISTEN_SECONDS)
-        except AuthError:  # closed, or nobody came back: the paste box remains
-            return
+        """Finish by itself when Zoom's redirect reaches the listener (the browser is on this machine).
+
+        Waits as long as this listener is the panel's: the link may be followed hours later.
+        """
+        while True:
+            try:
+                address = listener.wait(LISTEN_SECONDS)
+                break
+            except AuthError:  # closed (replaced, signed in), or nobody came back yet
+                if listener is not self._listener:
+                    return
         if listener is self._listener:
             self._run(self.finish_button, lambda: self.finish(address))
 
