@@ -124,9 +124,16 @@ class MeetingPicker(widgets.VBox):  # type: ignore[misc]
             self.status,
             self.find_button,
             self.load_button,
-            failed=lambda exc: error_line(exc, api_url=self.client.api_url),
+            failed=lambda exc: error_line(exc, api_url=self._api_url()),
         )
         self.load_button.disabled = self.instance.value is None  # nothing to load yet
+
+    def _api_url(self) -> str | None:
+        """Where the clicks' client reads from, to name it when it cannot be reached."""
+        try:
+            return self.client.api_url
+        except Exception:  # no usable default client: the error itself says why
+            return None
 
     def _meeting_chosen(self, change: dict[str, Any]) -> None:
         if not self._quiet and change["new"] is not None:
