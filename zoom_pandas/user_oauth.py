@@ -277,7 +277,10 @@ class LoopbackRedirect:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="zoom-login-redirect", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},  # close() waits one poll: not socketserver's 0.5 s
+            name="zoom-login-redirect",
+            daemon=True,
         )
         self._thread.start()
 
