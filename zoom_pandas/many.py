@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from zoom_pandas.cache_policy import CachePolicy
@@ -38,6 +38,8 @@ __all__ = ["BATCH", "Outcome", "read_many"]
 
 #: Fetched instances parsed (one Arrow read) and cached together as they arrive.
 BATCH = 64
+#: Seconds between the main thread's checks for an interrupt while it waits for fetches.
+_TICK = 0.1
 
 
 @dataclasses.dataclass
@@ -174,7 +176,7 @@ class _Results:
         self.values = [None] * len(self.items)
         pending: list[int] = []
         try:
-            for future in concurrent.futures.as_completed(futures):
+            for future in _as_completed(futures):
                 index = futures[future]
                 value, error, kept = future.result()
                 for message, category in kept:
@@ -214,6 +216,20 @@ class _Results:
         for report in reports:
             self.reading.policy.save(report)
             self.parsed[report.instance.meeting_uuid] = report
+
+
+def _as_completed(
+    futures: Iterable[concurrent.futures.Future[Any]],
+) -> Iterator[concurrent.futures.Future[Any]]:
+    """Futures as they complete, waking every tick so that Ctrl-C surfaces at once.
+
+    The kernel may deliver SIGINT to any of the process's threads; Python then raises it in the
+    main thread only when that thread next runs, which a blocked wait would delay until a fetch ends.
+    """
+    waiting = set(futures)
+    while waiting:
+        done, waiting = concurrent.futures.wait(waiting, timeout=_TICK, return_when="FIRST_COMPLETED")
+        yield from done
 
 
 def _counted(item: Wanted, run: _Run) -> Report | Fetched:
