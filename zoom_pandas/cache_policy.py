@@ -70,13 +70,13 @@ class CachePolicy:
         stores = {one.endpoint: ReportCache(one.dataset, api_url=api_url) for one in (spec, fallback) if one}
         return cls(store=stores[spec.endpoint], reads=reads, writes=writes, online=online, stores=stores)
 
-    def _store_of(self, fetcher: ReportFetcher) -> ReportCache:
-        """The dataset of the source the fetcher reads now."""
-        return self.stores.get(fetcher.current().endpoint, self.store)
+    def _dataset(self, endpoint: str) -> ReportCache:
+        """The dataset one source's rows live in."""
+        return self.stores.get(endpoint, self.store)
 
     def _offline_stores(self, fetcher: ReportFetcher) -> list[ReportCache]:
         """Offline, every source's dataset in the fetcher's order (the report's first)."""
-        return [self.stores.get(spec.endpoint, self.store) for spec in fetcher.sources()]
+        return [self._dataset(spec.endpoint) for spec in fetcher.sources()]
 
     def report(self, ref: MeetingRef, fetcher: ReportFetcher, on_page: OnPage | None = None) -> Report:
         """The report of ``ref`` (a number: its latest instance; a UUID: that instance).
@@ -114,9 +114,9 @@ class CachePolicy:
         same host), never rows read there on purpose.
         """
         current = fetcher.current()
-        lookups = [(self.stores.get(current.endpoint, self.store), False)]
+        lookups = [(self._dataset(current.endpoint), False)]
         if fetcher.fallback is not None and current is fetcher.spec:
-            lookups.append((self.stores.get(fetcher.fallback.endpoint, self.store), True))
+            lookups.append((self._dataset(fetcher.fallback.endpoint), True))
         return lookups
 
     def instance_report(
@@ -196,7 +196,7 @@ class CachePolicy:
         return report if include_registrant_id else report.without_registrant_id()
 
     def _save(self, report: Report) -> None:
-        store = self.stores.get(report.endpoint, self.store)
+        store = self._dataset(report.endpoint)
         try:
             store.save(report)
         except OSError as exc:  # the fetched rows are still good: do not lose them

@@ -24,14 +24,7 @@ from zoom_pandas.paging import PAGE_SIZE, Page, parse_pages, read_pages
 from zoom_pandas.previous_meetings import previous_meetings_table
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
 from zoom_pandas.schema import MEETINGS, DtypeBackend, check_dtype_backend, to_frame
-from zoom_pandas.sources import (
-    Source,
-    announce_fallback,
-    check_source,
-    is_missing_scope,
-    refused,
-    remember_refusal,
-)
+from zoom_pandas.sources import Source, check_source, is_missing_scope, refused, switched
 from zoom_pandas.users import active_users, read_user, user_segment
 
 __all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings", "read_user"]
@@ -128,10 +121,11 @@ def read_meetings(
         except ZoomAPIError as exc:
             if source == "report" or not is_missing_scope(exc) or _is_all(user_id):
                 raise
-            first_refusal = remember_refusal(client, "meetings")
-            table, failures = previous_meetings_table(user_segment(user_id), first, last, client)
-            if first_refusal:
-                announce_fallback("meetings")
+            table, failures = switched(
+                client,
+                "meetings",
+                lambda: previous_meetings_table(user_segment(user_id), first, last, client),
+            )
     elif _is_all(user_id):
         raise ValueError("user_id='all' lists every user's meetings from the reports: use source='report'")
     else:

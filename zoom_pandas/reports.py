@@ -26,7 +26,7 @@ from zoom_pandas.paging import PAGE_SIZE, Page, PageTokenExpired, parse_grouped,
 from zoom_pandas.progress import PageProgress
 from zoom_pandas.ratelimit import RateLabel
 from zoom_pandas.report import Instance, Report, warn_incomplete
-from zoom_pandas.sources import announce_fallback, is_missing_scope, refused, remember_refusal
+from zoom_pandas.sources import is_missing_scope, refused, switched
 from zoom_pandas.specs import MEETING_REPORT, PAST_MEETINGS, WEBINAR_REPORT, ReportSpec
 
 __all__ = [
@@ -174,16 +174,14 @@ class ReportFetcher:
         try:
             spec = self.current()
             try:
-                fetched = self._fetched(spec, instance, on_page)
-                return dataclasses.replace(fetched, fallback=spec is not self.spec)
+                return self._fetched(spec, instance, on_page)
             except ZoomAPIError as exc:
-                if spec is not self.spec or self.fallback is None or not is_missing_scope(exc):
+                fallback = self.fallback
+                if spec is not self.spec or fallback is None or not is_missing_scope(exc):
                     raise
-                first = remember_refusal(self.connection, "participants")
-                fetched = dataclasses.replace(self._fetched(self.fallback, instance, on_page), fallback=True)
-                if first:  # said once the other source has answered
-                    announce_fallback("participants")
-                return fetched
+                return switched(
+                    self.connection, "participants", lambda: self._fetched(fallback, instance, on_page)
+                )
         finally:
             if bar is not None:
                 bar.close()
@@ -195,7 +193,8 @@ class ReportFetcher:
             params["include_fields"] = "registrant_id"
         with self._explained(spec):
             pages = self._every_page(path, params, on_page, spec.labels["pages"])
-        return Fetched(instance, pages, path, dt.datetime.now(dt.timezone.utc), spec.endpoint)
+        fetched_at = dt.datetime.now(dt.timezone.utc)
+        return Fetched(instance, pages, path, fetched_at, spec.endpoint, fallback=spec is not self.spec)
 
     def reports(self, fetched: Sequence[Fetched]) -> list[Report]:
         """Parse fetched pages into reports; several instances' pages in one Arrow read.

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.errors import ZoomAPIError, ZoomPandasWarning, warn
@@ -24,7 +25,10 @@ __all__ = [
     "is_missing_scope",
     "refused",
     "remember_refusal",
+    "switched",
 ]
+
+T = TypeVar("T")
 
 #: What ``source=`` accepts.
 Source = Literal["auto", "report", "past_meetings"]
@@ -88,3 +92,15 @@ def remember_refusal(client: ZoomClient, what: str) -> bool:
 def announce_fallback(what: str) -> None:
     """The one warning of a switch: what the other source's rows lack."""
     warn(_LACKS[what], ZoomPandasWarning)
+
+
+def switched(client: ZoomClient, what: str, read: Callable[[], T]) -> T:
+    """After Zoom refused ``what`` to ``client``: remember it, ``read`` the other source, and say so.
+
+    The warning comes once per client, and only once the other source has answered.
+    """
+    first = remember_refusal(client, what)
+    result = read()
+    if first:
+        announce_fallback(what)
+    return result
