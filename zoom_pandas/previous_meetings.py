@@ -86,14 +86,15 @@ def previous_meetings_table(
     workers = client.limiter.concurrency()
     with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="zoom-pandas") as pool:
         listings = list(pool.map(lambda number: _instances(client, number), numbers))
-        failures = {f"meeting {n}": got for n, got in zip(numbers, listings, strict=True) if _failed(got)}
+        failures = {
+            f"meeting {n}": got
+            for n, got in zip(numbers, listings, strict=True)
+            if isinstance(got, ZoomPandasError)
+        }
         wanted = _in_range([t for t in listings if isinstance(t, pa.Table)], first, last)
         rows = list(pool.map(lambda row: _described(client, row, about[row["id"]]), wanted))
-    return _parsed(rows, first, last), failures
-
-
-def _failed(result: object) -> bool:
-    return isinstance(result, ZoomPandasError)
+    # Still inside the window by the described start (a listed one may have had none).
+    return _within(pa.concat_tables(rows) if rows else MEETINGS.empty_table(), first, last), failures
 
 
 def _instances(client: ZoomClient, number: int) -> pa.Table | ZoomPandasError:
@@ -136,35 +137,32 @@ def _in_range(tables: list[pa.Table], first: dt.date, last: dt.date) -> list[dic
     return rows
 
 
-def _described(client: ZoomClient, row: dict[str, Any], listed: dict[str, Any]) -> dict[str, Any]:
+def _described(client: ZoomClient, row: dict[str, Any], listed: dict[str, Any]) -> pa.Table:
     """One instance as the meeting reports list it: its ``GET /past_meetings/{uuid}`` answer (Light).
 
-    Without a uuid, or when Zoom will not describe it, the row the listings gave.
+    Without a uuid, or when Zoom will not describe it, the row the listings gave. Each row is
+    parsed on its own, so a malformed description names the call that sent it.
     """
     known = {**row, "topic": listed.get("topic"), "type": listed.get("type")}
+    listing = f"/past_meetings/{row['id']}/instances"
     if row["uuid"] is None:
-        return known
+        return _row_table(known, listing)
     path = f"/past_meetings/{encode_uuid(row['uuid'])}"
     try:
         body = client.get_json(path, label="Light")
     except ZoomAPIError as exc:
         if _skippable(exc):
-            return known
+            return _row_table(known, listing)
         raise
     if body.get("uuid") != row["uuid"] or body.get("id") != row["id"]:
-        return known  # an answer about another instance is not this one's description
-    described = {**known, **{key: body[key] for key in _KEYS if key in body}}
-    # Each description checked on its own, so a malformed one names the call that sent it.
-    parse_pages([Page(json.dumps({"meetings": [described]}).encode(), "", 1, None)], MEETINGS, path)
-    return described
+        # An answer about another instance is not this one's description.
+        return _row_table(known, listing)
+    return _row_table({**known, **{key: body[key] for key in _KEYS if key in body}}, path)
 
 
-def _parsed(rows: list[dict[str, Any]], first: dt.date, last: dt.date) -> pa.Table:
-    """The described rows as the listing's table, still inside the window by their described start."""
-    body = json.dumps({"meetings": rows}).encode()
-    return _within(
-        parse_pages([Page(body, "", len(rows), None)], MEETINGS, "/past_meetings/{uuid}"), first, last
-    )
+def _row_table(row: dict[str, Any], path: str) -> pa.Table:
+    """One listing row typed by the meetings field map (a ZoomAPIError naming ``path`` if malformed)."""
+    return parse_pages([Page(json.dumps({"meetings": [row]}).encode(), "", 1, None)], MEETINGS, path)
 
 
 def _within(table: pa.Table, first: dt.date, last: dt.date) -> pa.Table:
