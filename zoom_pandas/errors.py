@@ -82,11 +82,10 @@ class ZoomAPIError(ZoomPandasError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        if self.status_code is None and self.code is None:  # no answer came: the message says why
-            return self.message
+        if self.status_code is None:  # no answer came: the message says why
+            return f"Zoom code {self.code}: {self.message}" if self.code is not None else self.message
         code = f", Zoom code {self.code}" if self.code is not None else ""
-        status = f"HTTP {self.status_code}" if self.status_code is not None else "no HTTP status"
-        return f"{status}{code}: {self.message}"
+        return f"HTTP {self.status_code}{code}: {self.message}"
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.status_code, self.code, self.message))
