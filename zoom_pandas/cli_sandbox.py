@@ -68,12 +68,10 @@ def _write_csv(args: argparse.Namespace, data: Any) -> int:
 
 
 def _bulk(text: str) -> tuple[int, int]:
-    from zoom_pandas.sandbox.bulk import parse_bulk
+    """``--bulk``, checked by the sandbox's own option (imported when used: the CLI starts light)."""
+    from zoom_pandas.sandbox.bulk import bulk_option
 
-    try:
-        return parse_bulk(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return bulk_option(text)
 
 
 def add_sandbox_command(commands: Any) -> None:

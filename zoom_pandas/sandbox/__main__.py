@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zoom_pandas.sandbox.apps import APPS
-from zoom_pandas.sandbox.bulk import BULK_EMAIL, parse_bulk
+from zoom_pandas.sandbox.bulk import BULK_EMAIL, bulk_option
 from zoom_pandas.sandbox.catalog import listing, render_listing, stable_numbers
 from zoom_pandas.sandbox.data import SandboxData
 from zoom_pandas.sandbox.limits import PLANS
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--bulk",
-        type=_bulk,
+        type=bulk_option,
         default=None,
         metavar="NxM",
         help=f"add N meetings of exactly M participant rows each, hosted by {BULK_EMAIL}",
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"export {name}={value}", flush=True)
         if args.bulk:
             print(f"bulk: {args.bulk[0]} meetings of {args.bulk[1]} rows, hosted by {BULK_EMAIL}", flush=True)
-        print(_stable_numbers(sandbox.data), flush=True)
+        print(stable_numbers(sandbox.data), flush=True)
         print(f"app: {args.app}, {_APP_NAMES[args.app]}; scopes: {sandbox.oauth.scopes}", flush=True)
         print("\n".join(["", *render_listing(listing(sandbox.data)), _try(args)]), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
@@ -151,19 +151,6 @@ def _write_exports(args: argparse.Namespace) -> int:
             return 2
         print(path, flush=True)
     return 0
-
-
-def _bulk(text: str) -> tuple[int, int]:
-    """``--bulk 200x50`` as ``(200, 50)``."""
-    try:
-        return parse_bulk(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _stable_numbers(data: SandboxData) -> str:
-    """One line naming the meeting and webinar numbers that stay the same for every seed."""
-    return stable_numbers(data)
 
 
 def _port(text: str) -> int:

@@ -8,6 +8,7 @@ Each started within the 25 days before the anchor day and ended before that day 
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from zoom_pandas.sandbox.term import free_number
 if TYPE_CHECKING:
     from zoom_pandas.sandbox.data import SandboxData
 
-__all__ = ["BULK_EMAIL", "add_bulk", "parse_bulk"]
+__all__ = ["BULK_EMAIL", "add_bulk", "bulk_option", "parse_bulk"]
 
 #: The user who hosts the bulk meetings.
 BULK_EMAIL = "bulk@example.com"
@@ -43,6 +44,14 @@ def parse_bulk(value: str | Sequence[int]) -> tuple[int, int]:
     if meetings < 0 or rows < 0:
         raise ValueError(f"bulk meetings and rows must be >= 0, not {value!r}")
     return meetings, rows
+
+
+def bulk_option(text: str) -> tuple[int, int]:
+    """``--bulk 200x50`` as ``(200, 50)``, for argparse (its own error text, not argparse's generic one)."""
+    try:
+        return parse_bulk(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_bulk(data: SandboxData, meetings: int, rows: int) -> User:
