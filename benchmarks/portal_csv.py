@@ -42,21 +42,11 @@ import numpy as np
 import pandas as pd
 
 from zoom_pandas.portal_csv import read_zoom_csv
+from zoom_pandas.sandbox.portal_csv import MEETING_HEADER, PARTICIPANT_HEADER
 
 TZ = "America/New_York"
 US = "%m/%d/%Y %I:%M:%S %p"
 START = pd.Timestamp("2026-02-10 09:00:00")
-BLOCK = ["Meeting ID", "Topic", "Start Time", "End Time", "User Email", "Duration (Minutes)", "Participants"]
-HEADER = [
-    "Name (Original Name)",
-    "User Email",
-    "Join Time",
-    "Leave Time",
-    "Duration (Minutes)",
-    "Guest",
-    "Recording Consent",
-    "In Waiting Room",
-]
 FIRST = [
     "Ana",
     "Bo",
@@ -115,7 +105,7 @@ def write_export(folder: Path, rows: int, seed: int = 7) -> Path:
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
         end = START + pd.Timedelta(hours=3)
-        writer.writerow(BLOCK)
+        writer.writerow(MEETING_HEADER)
         writer.writerow(
             [
                 "857 4606 5432",
@@ -128,7 +118,7 @@ def write_export(folder: Path, rows: int, seed: int = 7) -> Path:
             ]
         )
         out.write("\r\n")
-        writer.writerow(HEADER)
+        writer.writerow(PARTICIPANT_HEADER)
         for row in range(rows):
             who = int(person[row])
             share = kind[who]
