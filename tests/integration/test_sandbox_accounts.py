@@ -22,6 +22,7 @@ import requests
 
 import zoom_pandas as zp
 from tests.conftest import REPO
+from tests.integration._sandbox_http import bearer, get
 from zoom_pandas.sandbox import Sandbox, SandboxData
 from zoom_pandas.sandbox.limits import route_label
 
@@ -30,23 +31,6 @@ DAILY_MESSAGE = (
     "You have reached the maximum daily rate limit for this API. Refer to the response header for "
     "details on when you can make another request."
 )
-
-
-def bearer(sandbox: Sandbox) -> dict[str, str]:
-    """A fresh Server-to-Server access token as an Authorization header."""
-    creds = sandbox.credentials
-    answer = requests.post(
-        f"{sandbox.oauth_url}/token",
-        data={"grant_type": "account_credentials", "account_id": creds.account_id},
-        auth=(creds.client_id, creds.client_secret),
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def get(sandbox: Sandbox, path: str, auth: dict[str, str], **params: Any) -> requests.Response:
-    return requests.get(f"{sandbox.api_url}{path}", headers=auth, params=params, timeout=10)
 
 
 HEAVY = f"/report/meetings/{SandboxData.TEAM_SYNC}/participants"
