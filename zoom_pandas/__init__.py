@@ -32,10 +32,11 @@ from zoom_pandas.errors import (
     ZoomPandasWarning,
 )
 from zoom_pandas.export import ExportSummary, export
-from zoom_pandas.meetings import read_instances, read_meetings, read_user
+from zoom_pandas.meetings import read_instances, read_meetings
 from zoom_pandas.portal_csv import read_zoom_csv
 from zoom_pandas.reader import read_participants, read_webinar_participants
 from zoom_pandas.retry import RetryPolicy
+from zoom_pandas.users import read_user
 
 __all__ = [
     "AuthError",

@@ -25,9 +25,9 @@ from zoom_pandas.previous_meetings import previous_meetings_table
 from zoom_pandas.reports import MEETING_REPORT, WEBINAR_REPORT, ReportFetcher
 from zoom_pandas.schema import MEETINGS, DtypeBackend, check_dtype_backend, to_frame
 from zoom_pandas.sources import Source, check_source, is_missing_scope, refused, switched
-from zoom_pandas.users import active_users, read_user, user_segment
+from zoom_pandas.users import active_users, user_segment
 
-__all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings", "read_user"]
+__all__ = ["listing_range", "meetings_table", "read_instances", "read_meetings"]
 
 #: Zoom's meeting types that are webinars (5 webinar, 6 and 9 recurring webinars).
 WEBINAR_TYPES = (5, 6, 9)

@@ -14,8 +14,8 @@ from typing import Any
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.config import ZoomConfig
 from zoom_pandas.default_client import set_default_client
-from zoom_pandas.meetings import read_user
 from zoom_pandas.user_oauth import UserOAuth
+from zoom_pandas.users import read_user
 from zoom_pandas.widgets._common import LABELS, error_line, run_busy, widgets
 from zoom_pandas.widgets.oauth_panel import UserOAuthPanel
 

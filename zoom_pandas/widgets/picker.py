@@ -19,8 +19,9 @@ import pandas as pd
 from zoom_pandas.client import ZoomClient
 from zoom_pandas.default_client import default_client
 from zoom_pandas.errors import ZoomPandasError, ZoomPandasWarning
-from zoom_pandas.meetings import WEBINAR_TYPES, read_instances, read_meetings, read_user
+from zoom_pandas.meetings import WEBINAR_TYPES, read_instances, read_meetings
 from zoom_pandas.reader import read_participants, read_webinar_participants
+from zoom_pandas.users import read_user
 from zoom_pandas.widgets._common import LABELS, error_line, run_busy, widgets
 from zoom_pandas.widgets._labels import instance_label, meeting_label, utc_text, zone_named
 from zoom_pandas.widgets._table import caption, loaded_line, participants_table
