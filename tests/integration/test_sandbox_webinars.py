@@ -15,7 +15,7 @@ import pytest
 import zoom_pandas as zp
 from zoom_pandas.meeting_ids import encode_uuid
 from zoom_pandas.sandbox import Sandbox, SandboxData, shared_sandbox
-from zoom_pandas.sandbox.__main__ import _stable_numbers
+from zoom_pandas.sandbox.catalog import stable_numbers
 from zoom_pandas.sandbox.data import Instance
 
 SERIES = SandboxData.WEBINAR_SERIES
@@ -214,7 +214,7 @@ def test_stop_takes_milliseconds() -> None:
 
 def test_banner_lists_stable_numbers_with_topics() -> None:
     data = SandboxData()
-    line = _stable_numbers(data)
+    line = stable_numbers(data)
     for number in (SandboxData.TEAM_SYNC, SandboxData.JUST_ENDED, SERIES, BIG):
         topic = (data.meetings.get(number) or data.webinars[number]).topic
         assert f"{number} ({topic})" in line
