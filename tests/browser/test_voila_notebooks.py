@@ -123,6 +123,16 @@ def screenshot(page: Any, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
 
 
+#: How long Voila may take to run a notebook before its page arrives: the first kernel of a run
+#: starts cold (the same 90 s the first expectation of each page allows).
+RENDER_MS = 90_000
+
+
+def open_page(page: Any, url: str) -> None:
+    """Open ``url``; Voila sends the page once the notebook ran, so wait as the checks below do."""
+    page.goto(url, wait_until="commit", timeout=RENDER_MS)
+
+
 def test_quickstart_signs_in_and_follows_the_picker(voila_url: str, browser: Any, tmp_path: Path) -> None:
     expect = playwright_api.expect
     started = time.monotonic()
@@ -130,7 +140,7 @@ def test_quickstart_signs_in_and_follows_the_picker(voila_url: str, browser: Any
         viewport={"width": 1200, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
     )
     page = context.new_page()
-    page.goto(f"{voila_url}voila/render/01_quickstart.ipynb")
+    open_page(page, f"{voila_url}voila/render/01_quickstart.ipynb")
     expect(page.get_by_text("Sign in to Zoom")).to_be_visible(timeout=90_000)
     # No credentials here: the page signed in to the sandbox and says so.
     signed_in = page.locator(".widget-html-content", has_text="Signed in as Olivia Owner")
@@ -204,7 +214,7 @@ def test_attendance_tables_and_plots_in_a_real_browser(voila_url: str, browser: 
     expect = playwright_api.expect
     started = time.monotonic()
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(f"{voila_url}voila/render/02_attendance.ipynb")
+    open_page(page, f"{voila_url}voila/render/02_attendance.ipynb")
     expect(page.get_by_text("signed in as owner@example.com")).to_be_visible(timeout=90_000)
     attendance = page.locator("table").filter(has_text="minutes present").first
     expect(attendance).to_be_visible(timeout=60_000)
@@ -233,7 +243,7 @@ def test_no_admin_attendance_tables_in_a_real_browser(voila_url: str, browser: A
         for row in instance.rows()
     }
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(f"{voila_url}voila/render/03_no_admin.ipynb")
+    open_page(page, f"{voila_url}voila/render/03_no_admin.ipynb")
     expect(page.get_by_text(f"signed in as {SandboxData.TEACHER}")).to_be_visible(timeout=90_000)
     expect(page.get_by_text("time present agrees to the second")).to_be_visible(
         timeout=60_000
@@ -262,15 +272,15 @@ def test_binder_addresses_open_the_notebooks_in_voila(binder_url: str, browser: 
     expect = playwright_api.expect
     started = time.monotonic()
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(f"{binder_url}voila/tree")  # the README's address for Voila's file list
+    open_page(page, f"{binder_url}voila/tree")  # the README's address for Voila's file list
     page.get_by_text("notebooks", exact=True).click()
     for name in ("01_quickstart.ipynb", "02_attendance.ipynb", "03_no_admin.ipynb"):
         expect(page.get_by_text(name, exact=True)).to_be_visible(timeout=30_000)
     # The README's addresses (the badge's, and the one for 02), as Binder's urlpath lands on them.
-    page.goto(f"{binder_url}voila/render/notebooks/02_attendance.ipynb")
+    open_page(page, f"{binder_url}voila/render/notebooks/02_attendance.ipynb")
     expect(page.get_by_text("signed in as owner@example.com")).to_be_visible(timeout=90_000)
     expect(page.locator("table").filter(has_text="minutes present").first).to_be_visible(timeout=60_000)
-    page.goto(f"{binder_url}voila/render/notebooks/01_quickstart.ipynb")
+    open_page(page, f"{binder_url}voila/render/notebooks/01_quickstart.ipynb")
     signed_in = page.locator(".widget-html-content", has_text="Signed in as Olivia Owner")
     expect(signed_in).to_be_visible(timeout=90_000)
     expect(page.locator("table.zoom-pandas-participants")).to_be_visible(timeout=60_000)
